@@ -1,0 +1,353 @@
+"""The command line: argparse commands that build a Desk and call it. Never imports textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NoReturn
+
+from .config import load_policy
+from .desk import RESPONSE_ACTIONS, Desk, system_clock
+from .domain import sla
+from .domain.errors import FileProblem, InputError
+from .domain.model import Incident, LogEntry, Severity, Snapshot, Status, parse_kind
+from .domain.text import visible
+from .domain.times import clock_text, parse_when, to_text
+from .domain.triage import answers_from_text
+from .store.locations import state_file
+from .store.repository import Repository, entry_to_doc, incident_to_doc
+
+PROG = "incident-console"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    suppress = argparse.SUPPRESS
+    common.add_argument("--file", metavar="PATH", default=suppress,
+                        help="state file (default: $INCIDENT_CONSOLE_FILE, else the user data folder)")
+    common.add_argument("--config", metavar="PATH", default=suppress, help="TOML policy file")
+    common.add_argument("--as", dest="author", metavar="NAME", default=suppress,
+                        help="author of the entries (default: $INCIDENT_CONSOLE_USER, else the login name)")
+    common.add_argument("--incident", metavar="ID", default=suppress,
+                        help="incident to act on (default: the most recently declared open one)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(prog=PROG, parents=[common],
+                     description="Run a production incident by the runbook. With no command, opens the console.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str, *, json_output: bool = False) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        if json_output:
+            p.add_argument("--json", action="store_true", help="print JSON (stable keys, see README)")
+        return p
+
+    p = command("new", "declare a new incident and print its id")
+    p.add_argument("title")
+    p.add_argument("--severity", required=True, help="P1, P2, P3 or P4")
+    p.add_argument("--impact", default="")
+    p.add_argument("--service", action="append", default=[], metavar="NAME")
+    p.add_argument("--commander", default="")
+    p.add_argument("--started-at", metavar="T", help="when impact started (ISO-8601 with offset, or -20m)")
+    p.add_argument("--detected-at", metavar="T", help="when it was detected (default: now)")
+
+    command("list", "list incidents", json_output=True)
+    p = command("show", "show an incident, its timers and the last log entries", json_output=True)
+    p.add_argument("--lines", type=int, default=20, help="log entries to show (default 20)")
+
+    p = command("log", "add an entry to the incident's log")
+    p.add_argument("text")
+    p.add_argument("--kind", default="note", help="note, action, escalation, comms or correction")
+    p.add_argument("--at", metavar="T", help="when it happened, if not now (ISO-8601 with offset, or -20m)")
+    p.add_argument("--corrects", type=int, metavar="ENTRY", help="id of the entry this one corrects")
+
+    command("ack", "acknowledge the incident")
+
+    p = command("triage", "answer the four triage questions; prints the suggested severity", json_output=True)
+    p.add_argument("--users", required=True, help="all, many or few")
+    p.add_argument("--data-at-risk", required=True, help="yes or no")
+    p.add_argument("--transactions-failing", required=True, help="yes or no")
+    p.add_argument("--workaround", required=True, help="yes or no")
+    p.add_argument("--apply", action="store_true", help="set the suggested severity")
+
+    p = command("severity", "change the severity (a reason is required)")
+    p.add_argument("level", help="P1, P2, P3 or P4")
+    p.add_argument("--reason", required=True)
+
+    p = command("status", "change the status")
+    p.add_argument("state", help="investigating, identified, monitoring or resolved")
+    p.add_argument("--note", default="", help="why (required to reopen a resolved incident)")
+
+    p = command("commander", "hand command of the incident to someone")
+    p.add_argument("name")
+
+    p = command("escalate", "record an escalation")
+    p.add_argument("to")
+    p.add_argument("--why", required=True)
+
+    p = command("respond", "record a runbook response action")
+    p.add_argument("action", help="; ".join(name for name, _ in RESPONSE_ACTIONS))
+    p.add_argument("detail")
+
+    p = command("run", "run a command, pass its output through, and log it with its exit status")
+    p.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
+
+    command("where", "print the state file's path")
+    command("verify", "check the log's hash chain")
+    return parser
+
+
+def _moment(text: str | None, now: datetime) -> datetime | None:
+    return parse_when(text, now) if text else None
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(visible(text, multiline=True) + "\n")
+
+
+def _incident_json(incident: Incident) -> dict[str, Any]:
+    return incident_to_doc(incident)
+
+
+def _timer_json(timer: sla.SlaTimer) -> dict[str, Any]:
+    return {
+        "name": timer.name,
+        "state": timer.state.value,
+        "due_at": to_text(timer.due_at) if timer.due_at else None,
+        "remaining_s": None if timer.remaining is None else round(timer.remaining, 3),
+        "met_at": to_text(timer.met_at) if timer.met_at else None,
+    }
+
+
+def _entry_json(entry: LogEntry) -> dict[str, Any]:
+    doc = entry_to_doc(entry)
+    doc["backfilled"] = entry.backfilled
+    return doc
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def timer_line(timer: sla.SlaTimer) -> str:
+    """One timer as a person reads it: what is due and where it stands."""
+    if timer.state is sla.TimerState.NOT_APPLICABLE:
+        return f"{timer.title:<13} -"
+    due = clock_text(timer.due_at) + " UTC" if timer.due_at else ""
+    if timer.state is sla.TimerState.MET:
+        return f"{timer.title:<13} met at {clock_text(timer.met_at or timer.due_at)} UTC (due {due})"  # type: ignore[arg-type]
+    remaining = timer.remaining or 0.0
+    if timer.met_at is not None:
+        return f"{timer.title:<13} met late at {clock_text(timer.met_at)} UTC ({sla.format_duration(remaining)} after {due})"
+    if timer.state is sla.TimerState.BREACHED:
+        return f"{timer.title:<13} OVERDUE by {sla.format_duration(remaining)} (due {due})"
+    soon = "  due soon" if timer.due_soon else ""
+    return f"{timer.title:<13} {sla.format_duration(remaining)} left (due {due}){soon}"
+
+
+def entry_line(entry: LogEntry) -> str:
+    back = f" (backfilled, written {clock_text(entry.recorded_at)})" if entry.backfilled else ""
+    return f"#{entry.id:<4} {clock_text(entry.at)} {entry.author:<10} {entry.kind:<10} {entry.text}{back}"
+
+
+def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
+    _out(f"{incident.id}  {incident.severity.value} ({incident.severity.description})  {incident.status.value}")
+    _out(f"  {incident.title}")
+    if incident.impact:
+        _out(f"  impact: {incident.impact}")
+    if incident.services:
+        _out(f"  services: {', '.join(incident.services)}")
+    _out(f"  commander: {incident.commander or '-'}")
+    _out(f"  detected: {to_text(incident.detected_at)}   impact start: {to_text(incident.impact_start)}")
+    if incident.triage:
+        _out(f"  triage: {incident.triage.describe()}")
+    _out()
+    _out("Timers")
+    for timer in desk.timers(incident, snap):
+        _out("  " + timer_line(timer))
+    log = snap.log_for(incident.id)
+    _out()
+    _out(f"Log (last {min(lines, len(log))} of {len(log)})")
+    for entry in log[-lines:] if lines > 0 else ():
+        _out("  " + entry_line(entry))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    path = state_file(getattr(args, "file", None))
+    if args.command == "where":
+        _out(str(path))
+        return 0
+    policy = load_policy(getattr(args, "config", None))
+    desk = Desk(Repository(path), author=getattr(args, "author", None), policy=policy)
+    incident_id = getattr(args, "incident", None)
+    now = system_clock()
+
+    if args.command == "new":
+        incident = desk.declare(
+            args.title,
+            Severity.parse(args.severity),
+            impact=args.impact,
+            services=args.service,
+            commander=args.commander,
+            started_at=_moment(args.started_at, now),
+            detected_at=_moment(args.detected_at, now),
+        )
+        _out(incident.id)
+    elif args.command == "list":
+        snap = desk.snapshot()
+        if args.json:
+            _print_json({"incidents": [_incident_json(i) for i in snap.incidents]})
+        elif not snap.incidents:
+            _out("No incidents in " + str(path))
+        for incident in () if args.json else snap.incidents:
+            _out(f"{incident.id:<7} {incident.severity.value}  {incident.status.value:<13} "
+                 f"{to_text(incident.declared_at)}  {incident.title}")
+    elif args.command == "show":
+        snap = desk.snapshot()
+        if not snap.incidents and not incident_id and not args.json:
+            _out(f"No incidents in {path}. Declare one with: {PROG} new TITLE --severity P1")
+            return 0
+        incident = desk.incident(incident_id, snap)
+        if args.json:
+            _print_json({
+                "incident": _incident_json(incident),
+                "timers": [_timer_json(t) for t in desk.timers(incident, snap)],
+                "log": [_entry_json(e) for e in snap.log_for(incident.id)[-args.lines:]],
+            })
+        else:
+            _show(desk, snap, incident, args.lines)
+    elif args.command == "log":
+        entry = desk.log(args.text, kind=parse_kind(args.kind), at=_moment(args.at, now),
+                         incident_id=incident_id, corrects=args.corrects)
+        _out(f"{entry.incident_id} #{entry.id}")
+    elif args.command == "ack":
+        entry = desk.acknowledge(incident_id)
+        _out(f"{entry.incident_id} acknowledged")
+    elif args.command == "triage":
+        answers = answers_from_text(args.users, args.data_at_risk, args.transactions_failing, args.workaround)
+        result = desk.triage(answers, apply_severity=args.apply, incident_id=incident_id)
+        if args.json:
+            _print_json({"incident": result.incident.id, "suggested": result.suggested.value,
+                         "rule": result.rule, "applied": result.applied,
+                         "severity": result.incident.severity.value})
+        else:
+            verb = "applied" if args.apply else "suggested (use --apply to set it)"
+            _out(f"{result.suggested.value} {verb}: {result.rule}")
+    elif args.command == "severity":
+        incident = desk.set_severity(Severity.parse(args.level), args.reason, incident_id)
+        _out(f"{incident.id} is now {incident.severity.value}")
+    elif args.command == "status":
+        incident = desk.set_status(Status.parse(args.state), note=args.note, incident_id=incident_id)
+        _out(f"{incident.id} is now {incident.status.value}")
+    elif args.command == "commander":
+        incident = desk.set_commander(args.name, incident_id)
+        _out(f"{incident.id} commander: {incident.commander}")
+    elif args.command == "escalate":
+        entry = desk.escalate(args.to, args.why, incident_id)
+        _out(f"{entry.incident_id} #{entry.id}")
+    elif args.command == "respond":
+        entry = desk.respond(args.action, args.detail, incident_id)
+        _out(f"{entry.incident_id} #{entry.id}")
+    elif args.command == "run":
+        return _run(desk, args.argv, incident_id)
+    elif args.command == "verify":
+        problem = desk.repository.verify()
+        if problem:
+            sys.stderr.write(f"{PROG}: {path}: {problem}\n")
+            return 1
+        _out(f"{path}: intact ({len(desk.snapshot().log)} entries)")
+    return 0
+
+
+def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
+    argv = list(argv)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        raise InputError("run needs a command after --, e.g. incident-console run -- kubectl rollout undo deploy/api")
+    desk.incident(incident_id)  # refuse before running anything if there is no incident
+    started = system_clock()
+    try:
+        status = subprocess.call(argv)
+    except FileNotFoundError:
+        sys.stderr.write(f"{PROG}: command {argv[0]!r} not found\n")
+        status = 127
+    except PermissionError:
+        sys.stderr.write(f"{PROG}: command {argv[0]!r} is not executable\n")
+        status = 126
+    ended = system_clock()
+    desk.record_command(argv, started, ended, status, incident_id)
+    return status if status >= 0 else 128 - status
+
+
+_TIME_OPTIONS = ("--at", "--started-at", "--detected-at")
+
+
+def _join_relative_times(argv: Sequence[str]) -> list[str]:
+    """Let ``--at -20m`` through: argparse would take ``-20m`` for an option."""
+    joined: list[str] = []
+    items = list(argv)
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if item == "--":
+            joined.extend(items[index:])
+            break
+        following = items[index + 1] if index + 1 < len(items) else None
+        if item in _TIME_OPTIONS and following is not None and following.startswith("-"):
+            joined.append(f"{item}={following}")
+            index += 2
+            continue
+        joined.append(item)
+        index += 1
+    return joined
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
+    try:
+        if args.command is None:
+            return _open_console(args)
+        return run_command(args)
+    except InputError as exc:
+        sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
+        return 2
+    except FileProblem as exc:
+        sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _open_console(args: argparse.Namespace) -> int:
+    path = state_file(getattr(args, "file", None))
+    policy = load_policy(getattr(args, "config", None))
+    desk = Desk(Repository(path), author=getattr(args, "author", None), policy=policy)
+    desk.snapshot()  # refuse a file that is not ours before the screen opens
+    try:
+        from .ui.app import IncidentConsole
+    except ImportError:  # the console is not installed: print what `show` prints
+        args.command, args.json, args.lines = "show", False, 20
+        return run_command(args)
+    IncidentConsole(desk, incident_id=getattr(args, "incident", None)).run()
+    return 0

@@ -1,0 +1,1 @@
+"""The incident domain: pure Python, no UI, no storage, no clock reads."""

@@ -1,0 +1,42 @@
+"""The log's hash chain: each entry's hash covers the previous hash and its own content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+GENESIS = "0" * 64
+# The fields a hash covers; ``hash`` itself is not one of them.
+CHAINED_FIELDS = ("id", "incident_id", "kind", "text", "author", "at", "recorded_at", "details", "corrects")
+
+
+def canonical(document: Mapping[str, Any]) -> bytes:
+    """The entry's content as canonical JSON: sorted keys, no spaces, UTF-8."""
+    content = {name: document.get(name) for name in CHAINED_FIELDS}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def chain_hash(previous: str, document: Mapping[str, Any]) -> str:
+    """sha256 of the previous entry's hash followed by this entry's canonical content."""
+    digest = hashlib.sha256(previous.encode("ascii"))
+    digest.update(canonical(document))
+    return digest.hexdigest()
+
+
+def first_break(documents: Iterable[Mapping[str, Any]]) -> tuple[int, str] | None:
+    """Walk the chain in id order; return (entry id, what is wrong) at the first mismatch."""
+    previous = GENESIS
+    expected_id: int | None = None
+    for document in documents:
+        entry_id = document.get("id")
+        if not isinstance(entry_id, int):
+            return -1, f"an entry has no numeric id ({entry_id!r})"
+        if expected_id is not None and entry_id != expected_id:
+            return entry_id, f"entry {expected_id} is missing before entry {entry_id}"
+        if document.get("hash") != chain_hash(previous, document):
+            return entry_id, f"entry {entry_id} does not match its hash (edited, or an entry before it removed)"
+        previous = str(document["hash"])
+        expected_id = entry_id + 1
+    return None

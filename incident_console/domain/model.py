@@ -1,0 +1,274 @@
+"""The incident model: severities, statuses, incidents and log entries as frozen dataclasses."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from .errors import InputError
+
+
+class Severity(enum.StrEnum):
+    """The runbook's severity levels."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    @property
+    def label(self) -> str:
+        return _SEVERITY_TEXT[self][0]
+
+    @property
+    def description(self) -> str:
+        return _SEVERITY_TEXT[self][1]
+
+    @property
+    def examples(self) -> str:
+        return _SEVERITY_TEXT[self][2]
+
+    @property
+    def response_time(self) -> timedelta:
+        """The runbook's default response time (a policy file may override it)."""
+        return _SEVERITY_RESPONSE[self]
+
+    @property
+    def rank(self) -> int:
+        """1 for P1 (most severe) to 4 for P4."""
+        return int(self.value[1])
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read ``P1``..``P4`` (any case, an optional ``P``) or refuse with a sentence."""
+        value = text.strip().upper()
+        if value in {"1", "2", "3", "4"}:
+            value = "P" + value
+        try:
+            return cls(value)
+        except ValueError:
+            raise InputError(f"severity {text!r} is not one of P1, P2, P3, P4") from None
+
+
+_SEVERITY_TEXT = {
+    Severity.P1: ("Critical", "Service down, data loss", "Complete outage, security breach"),
+    Severity.P2: ("High", "Major feature broken", "Payment processing failing"),
+    Severity.P3: ("Medium", "Degraded performance", "Slow response times"),
+    Severity.P4: ("Low", "Minor issue", "UI glitch, typo"),
+}
+_SEVERITY_RESPONSE = {
+    Severity.P1: timedelta(minutes=15),
+    Severity.P2: timedelta(hours=1),
+    Severity.P3: timedelta(hours=4),
+    Severity.P4: timedelta(hours=24),
+}
+
+
+class Status(enum.StrEnum):
+    """Where the incident stands, in Statuspage's words."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.value.capitalize()
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        value = text.strip().lower()
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise InputError(f"status {text!r} is not one of {names}") from None
+
+
+class Users(enum.StrEnum):
+    """How many users are affected: the runbook's first triage question."""
+
+    ALL = "all"
+    MANY = "many"
+    FEW = "few"
+
+    @classmethod
+    def parse(cls, text: str) -> Users:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise InputError(f"users affected {text!r} is not one of all, many, few") from None
+
+
+# Log entry kinds. The log is open to new kinds; these are the ones the console writes itself.
+KINDS: tuple[str, ...] = (
+    "declare",
+    "note",
+    "action",
+    "command",
+    "comms",
+    "status",
+    "severity",
+    "ack",
+    "triage",
+    "escalation",
+    "commander",
+    "impact",
+    "handoff",
+    "breach",
+    "correction",
+    "checklist",
+    "action_item",
+    "postmortem",
+)
+# Kinds a person may write by hand with `log --kind`; the others are written by their own command.
+FREE_KINDS: tuple[str, ...] = ("note", "action", "escalation", "comms", "correction")
+
+
+def parse_kind(text: str) -> str:
+    """Accept one of the kinds a person may log by hand."""
+    value = text.strip().lower()
+    if value not in FREE_KINDS:
+        raise InputError(f"log kind {text!r} is not one of {', '.join(FREE_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TriageAnswers:
+    """The runbook's four triage questions, answered."""
+
+    users: Users
+    data_at_risk: bool
+    transactions_failing: bool
+    workaround: bool
+
+    def describe(self) -> str:
+        def yn(flag: bool) -> str:
+            return "yes" if flag else "no"
+
+        return (
+            f"users affected: {self.users.value}; data at risk: {yn(self.data_at_risk)}; "
+            f"transactions failing: {yn(self.transactions_failing)}; workaround: {yn(self.workaround)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One incident as it stands now. Every change to it is also a log entry."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: Status
+    detected_at: datetime
+    declared_at: datetime
+    started_at: datetime | None = None
+    impact: str = ""
+    services: tuple[str, ...] = ()
+    commander: str = ""
+    acknowledged_at: datetime | None = None
+    triaged_at: datetime | None = None
+    triage: TriageAnswers | None = None
+    monitoring_since: datetime | None = None
+    resolved_at: datetime | None = None
+    postmortem_done_at: datetime | None = None
+    highest_severity: Severity | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not Status.RESOLVED
+
+    @property
+    def id_number(self) -> int:
+        digits = "".join(ch for ch in self.id if ch.isdigit())
+        return int(digits) if digits else 0
+
+    @property
+    def impact_start(self) -> datetime:
+        """When users started to feel it: the impact start if known, else detection."""
+        return self.started_at or self.detected_at
+
+    @property
+    def peak_severity(self) -> Severity:
+        peak = self.highest_severity or self.severity
+        return peak if peak.rank <= self.severity.rank else self.severity
+
+    def with_changes(self, **changes: Any) -> Incident:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the append-only action log.
+
+    ``at`` is when it happened; ``recorded_at`` is when it was written. They differ when an
+    entry is backfilled, and the console shows that. ``corrects`` points at an earlier entry
+    this one corrects: nothing is ever edited or deleted. ``hash`` chains the entry to the one
+    before it in the file, so an edited or removed entry is detectable.
+    """
+
+    id: int
+    incident_id: str
+    kind: str
+    text: str
+    author: str
+    at: datetime
+    recorded_at: datetime
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    corrects: int | None = None
+    hash: str = ""
+
+    @property
+    def backfilled(self) -> bool:
+        """True when the entry was written more than a minute after the moment it describes."""
+        return (self.recorded_at - self.at) > timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A log entry not yet written: the store gives it its id, time of writing and hash."""
+
+    incident_id: str
+    kind: str
+    text: str
+    author: str
+    at: datetime
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    corrects: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything in the state file at one moment, as domain objects.
+
+    ``incidents`` are in the order they were declared; ``log`` is in id order (the order the
+    entries were written); ``log_by_incident`` indexes it.
+    """
+
+    incidents: tuple[Incident, ...] = ()
+    log: tuple[LogEntry, ...] = ()
+    log_by_incident: dict[str, tuple[LogEntry, ...]] = field(default_factory=dict, compare=False)
+
+    def incident(self, incident_id: str) -> Incident | None:
+        wanted = incident_id.strip().upper()
+        for incident in self.incidents:
+            if incident.id.upper() == wanted:
+                return incident
+        return None
+
+    @property
+    def open_incidents(self) -> tuple[Incident, ...]:
+        return tuple(i for i in self.incidents if i.is_open)
+
+    def current(self) -> Incident | None:
+        """The most recently declared open incident, else the most recent one."""
+        if not self.incidents:
+            return None
+        open_ = self.open_incidents
+        return max(open_ or self.incidents, key=lambda i: (i.declared_at, i.id_number))
+
+    def log_for(self, incident_id: str) -> tuple[LogEntry, ...]:
+        return self.log_by_incident.get(incident_id, ())

@@ -1,0 +1,55 @@
+"""Reading and writing moments: ISO-8601 with an offset, or relative to a given ``now``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from .errors import InputError
+
+_RELATIVE = re.compile(r"^\s*-\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """Read a moment a person typed, as aware UTC.
+
+    Accepts ``now``, relative forms (``-20m``, ``-2h``, ``-90s``, ``-1d``) counted back from
+    ``now``, and ISO-8601 with an offset or ``Z``. A time without an offset is refused: its
+    meaning would depend on the machine's time zone.
+    """
+    raw = text.strip()
+    if raw.lower() == "now":
+        return now.astimezone(UTC)
+    match = _RELATIVE.match(raw)
+    if match:
+        amount = float(match.group(1)) * _UNITS[match.group(2).lower()]
+        return (now - timedelta(seconds=amount)).astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(raw.replace("z", "Z"))
+    except ValueError:
+        raise InputError(
+            f"time {text!r} is not ISO-8601 (2026-11-28T03:04:00Z) or relative (-20m, -2h)"
+        ) from None
+    if moment.tzinfo is None:
+        raise InputError(f"time {text!r} has no offset: add Z for UTC or +HH:MM")
+    return moment.astimezone(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """The stored form: UTC, ISO-8601, with ``Z``; microseconds kept so order survives."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def from_text(text: str) -> datetime:
+    """Read the stored form back (any ISO-8601 with an offset)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text!r} has no offset")
+    return moment.astimezone(UTC)
+
+
+def clock_text(moment: datetime, *, local: bool = False) -> str:
+    """``HH:MM:SS`` in UTC (or the machine's local time) for tables and the log."""
+    shown = moment.astimezone() if local else moment.astimezone(UTC)
+    return shown.strftime("%H:%M:%S")

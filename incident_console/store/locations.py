@@ -1,0 +1,28 @@
+"""Where the state file and the config file live: --file, $INCIDENT_CONSOLE_FILE, platform folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "incident-console"
+FILE_VARIABLE = "INCIDENT_CONSOLE_FILE"
+CONFIG_VARIABLE = "INCIDENT_CONSOLE_CONFIG"
+
+
+def state_file(explicit: str | None = None) -> Path:
+    """``--file PATH``, else ``$INCIDENT_CONSOLE_FILE``, else ``incidents.json`` in the user data folder."""
+    chosen = explicit or os.environ.get(FILE_VARIABLE)
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "incidents.json"
+
+
+def config_file(explicit: str | None = None) -> Path:
+    """``--config PATH``, else ``$INCIDENT_CONSOLE_CONFIG``, else ``config.toml`` in the user config folder."""
+    chosen = explicit or os.environ.get(CONFIG_VARIABLE)
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"

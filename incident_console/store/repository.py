@@ -1,0 +1,423 @@
+"""The only module that touches TinyDB: documents to dataclasses and back, locking, transactions.
+
+Layout (TinyDB's own, so ``TinyDB(path)`` and ``python -m json.tool`` read it)::
+
+    {"meta":      {"1": {"app": "incident-console", "schema": 1, "entries": N, "head": "<hash>"}},
+     "incidents": {"1": {"id": "INC-1", ...}},
+     "log":       {"1": {"id": 1, "incident_id": "INC-1", "kind": "declare", ..., "hash": "..."}},
+     "action_items": {...}}
+
+Every change runs in ``Repository.transaction()``: take the inter-process lock, re-read the file
+if another process changed it, apply, write atomically once, release. Ids are given out under
+the lock, so two writers never hand out the same one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from ..domain import ledger
+from ..domain.errors import FileProblem
+from ..domain.model import (
+    Incident,
+    LogEntry,
+    NewEntry,
+    Severity,
+    Snapshot,
+    Status,
+    TriageAnswers,
+    Users,
+)
+from ..domain.times import from_text, to_text
+from . import storage as storage_module
+from .storage import AtomicJSONStorage
+
+APP = "incident-console"
+SCHEMA = 1
+META, INCIDENTS, LOG = "meta", "incidents", "log"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+class _InterProcessLock:
+    """An exclusive lock on ``<file>.lock``: flock where there is one, else filelock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.with_name(path.name + ".lock")
+        self._fd: int | None = None
+        self._fallback: Any = None
+
+    def __enter__(self) -> None:
+        try:
+            if fcntl is None:  # pragma: no cover - Windows
+                import filelock
+
+                self._fallback = filelock.FileLock(str(self.path), mode=0o600)
+                self._fallback.acquire()
+                return
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            raise FileProblem(f"cannot write {self.path.with_suffix('')}: cannot lock it ({exc.strerror})") from None
+
+    def __exit__(self, *_: object) -> None:
+        if self._fallback is not None:  # pragma: no cover - Windows
+            self._fallback.release()
+            self._fallback = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+# --- documents <-> dataclasses -------------------------------------------------------------
+
+def _opt_time(value: Any) -> datetime | None:
+    return from_text(value) if value else None
+
+
+def _opt_text(value: datetime | None) -> str | None:
+    return to_text(value) if value is not None else None
+
+
+def incident_to_doc(incident: Incident) -> dict[str, Any]:
+    triage = incident.triage
+    return {
+        "id": incident.id,
+        "title": incident.title,
+        "severity": incident.severity.value,
+        "highest_severity": (incident.highest_severity or incident.severity).value,
+        "status": incident.status.value,
+        "impact": incident.impact,
+        "services": list(incident.services),
+        "commander": incident.commander,
+        "started_at": _opt_text(incident.started_at),
+        "detected_at": to_text(incident.detected_at),
+        "declared_at": to_text(incident.declared_at),
+        "acknowledged_at": _opt_text(incident.acknowledged_at),
+        "triaged_at": _opt_text(incident.triaged_at),
+        "triage": None
+        if triage is None
+        else {
+            "users": triage.users.value,
+            "data_at_risk": triage.data_at_risk,
+            "transactions_failing": triage.transactions_failing,
+            "workaround": triage.workaround,
+        },
+        "monitoring_since": _opt_text(incident.monitoring_since),
+        "resolved_at": _opt_text(incident.resolved_at),
+        "postmortem_done_at": _opt_text(incident.postmortem_done_at),
+    }
+
+
+def incident_from_doc(doc: dict[str, Any]) -> Incident:
+    triage = doc.get("triage")
+    return Incident(
+        id=str(doc["id"]),
+        title=str(doc["title"]),
+        severity=Severity(doc["severity"]),
+        highest_severity=Severity(doc.get("highest_severity") or doc["severity"]),
+        status=Status(doc["status"]),
+        impact=str(doc.get("impact") or ""),
+        services=tuple(str(s) for s in doc.get("services") or ()),
+        commander=str(doc.get("commander") or ""),
+        started_at=_opt_time(doc.get("started_at")),
+        detected_at=from_text(doc["detected_at"]),
+        declared_at=from_text(doc["declared_at"]),
+        acknowledged_at=_opt_time(doc.get("acknowledged_at")),
+        triaged_at=_opt_time(doc.get("triaged_at")),
+        triage=None
+        if not triage
+        else TriageAnswers(
+            users=Users(triage["users"]),
+            data_at_risk=bool(triage["data_at_risk"]),
+            transactions_failing=bool(triage["transactions_failing"]),
+            workaround=bool(triage["workaround"]),
+        ),
+        monitoring_since=_opt_time(doc.get("monitoring_since")),
+        resolved_at=_opt_time(doc.get("resolved_at")),
+        postmortem_done_at=_opt_time(doc.get("postmortem_done_at")),
+    )
+
+
+def entry_to_doc(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "incident_id": entry.incident_id,
+        "kind": entry.kind,
+        "text": entry.text,
+        "author": entry.author,
+        "at": to_text(entry.at),
+        "recorded_at": to_text(entry.recorded_at),
+        "details": entry.details,
+        "corrects": entry.corrects,
+        "hash": entry.hash,
+    }
+
+
+def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
+    return LogEntry(
+        id=int(doc["id"]),
+        incident_id=str(doc["incident_id"]),
+        kind=str(doc["kind"]),
+        text=str(doc["text"]),
+        author=str(doc.get("author") or ""),
+        at=from_text(doc["at"]),
+        recorded_at=from_text(doc["recorded_at"]),
+        details=dict(doc.get("details") or {}),
+        corrects=doc.get("corrects"),
+        hash=str(doc.get("hash") or ""),
+    )
+
+
+# --- the repository --------------------------------------------------------------------------
+
+@dataclass
+class Transaction:
+    """Changes gathered under the lock and written in one atomic save."""
+
+    snapshot: Snapshot
+    recorded_at: datetime
+    _head: str
+    _next_entry: int
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    entries: list[LogEntry] = field(default_factory=list)
+
+    def next_incident_id(self) -> str:
+        numbers = [i.id_number for i in self.snapshot.incidents] + [i.id_number for i in self.incidents.values()]
+        return f"INC-{max(numbers, default=0) + 1}"
+
+    def put_incident(self, incident: Incident) -> None:
+        self.incidents[incident.id] = incident
+
+    def append(self, new: NewEntry) -> LogEntry:
+        """Give ``new`` its id, time of writing and chained hash; it is saved at commit."""
+        entry = LogEntry(
+            id=self._next_entry,
+            incident_id=new.incident_id,
+            kind=new.kind,
+            text=new.text,
+            author=new.author,
+            at=new.at,
+            recorded_at=self.recorded_at,
+            details=dict(new.details),
+            corrects=new.corrects,
+        )
+        doc = entry_to_doc(entry)
+        digest = ledger.chain_hash(self._head, doc)
+        entry = LogEntry(**{**_entry_fields(entry), "hash": digest})
+        self._head = digest
+        self._next_entry += 1
+        self.entries.append(entry)
+        return entry
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.incidents or self.entries)
+
+
+def _entry_fields(entry: LogEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in LogEntry.__slots__}
+
+
+class Repository:
+    """One state file, shared safely with other processes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._lock = _InterProcessLock(self.path)
+        self._mutex = threading.RLock()
+        self._snapshot = Snapshot()
+        self._generation = -1
+        self._swept = False
+
+    # reading
+
+    def snapshot(self) -> Snapshot:
+        """The file's content now; parsed again only when the file changed on disk."""
+        with self._mutex:
+            data = self._storage.read()
+            if self._storage.generation != self._generation:
+                self._snapshot = decode(self.path, data)
+                self._generation = self._storage.generation
+            return self._snapshot
+
+    def changed_on_disk(self) -> bool:
+        with self._mutex:
+            return self._storage.changed()
+
+    def saved_at(self) -> datetime | None:
+        """When the file was last written (its modification time)."""
+        try:
+            return datetime.fromtimestamp(os.stat(self.path).st_mtime, UTC)
+        except OSError:
+            return None
+
+    def writable(self) -> bool:
+        """False when this process could not save the file (read-only file or folder)."""
+        if self.path.exists():
+            return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+        return os.access(self.path.parent, os.W_OK) if self.path.parent.exists() else True
+
+    def raw(self) -> dict[str, Any]:
+        """The parsed file as TinyDB holds it (for export and verification)."""
+        with self._mutex:
+            data = self._storage.read()
+            decode(self.path, data)  # refuse files that are not ours
+            return data or {}
+
+    # writing
+
+    @contextlib.contextmanager
+    def transaction(self, recorded_at: datetime) -> Iterator[Transaction]:
+        """Lock, re-read if changed, yield the current state, then save every change at once."""
+        with self._mutex:
+            self._ensure_folder()
+            with self._lock:
+                if not self._swept:
+                    storage_module.remove_stale_temps(self.path)
+                    self._swept = True
+                current = self.snapshot()
+                data = self._storage.read() or {}
+                meta = _meta(data)
+                last = current.log[-1].id if current.log else 0
+                tx = Transaction(
+                    snapshot=current,
+                    recorded_at=recorded_at,
+                    _head=str(meta.get("head") or (current.log[-1].hash if current.log else ledger.GENESIS)),
+                    _next_entry=max(int(meta.get("entries") or 0), last) + 1,
+                )
+                yield tx
+                if not tx.dirty:
+                    return
+                self._commit(data, tx)
+
+    def _commit(self, data: dict[str, Any], tx: Transaction) -> None:
+        data = data if data else {}
+        incidents = data.setdefault(INCIDENTS, {})
+        log = data.setdefault(LOG, {})
+        for incident in tx.incidents.values():
+            incidents[str(incident.id_number)] = incident_to_doc(incident)
+        for entry in tx.entries:
+            log[str(entry.id)] = entry_to_doc(entry)
+        meta = {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}
+        data[META] = {"1": meta}
+        self._storage.write(data)  # raises FileProblem and forgets the changed copy on failure
+        self._snapshot = _apply(self._snapshot, tx)
+        self._generation = self._storage.generation
+
+    def verify(self) -> str | None:
+        """Check the log's hash chain; the first problem in one sentence, or None."""
+        return chain_problem(self.raw())
+
+    def _ensure_folder(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FileProblem(f"cannot create the folder for {self.path}: {exc.strerror}") from None
+
+    def sweep_temps(self) -> int:
+        """Remove temporary files left by a crashed writer, if the lock can be had now."""
+        with self._mutex, contextlib.suppress(FileProblem), self._lock:
+            self._swept = True
+            return storage_module.remove_stale_temps(self.path)
+        return 0
+
+
+def _meta(data: dict[str, Any]) -> dict[str, Any]:
+    table = data.get(META) or {}
+    return dict(table.get("1") or {}) if isinstance(table, dict) else {}
+
+
+def _apply(snapshot: Snapshot, tx: Transaction) -> Snapshot:
+    """The snapshot after ``tx``, without parsing the file again."""
+    incidents = list(snapshot.incidents)
+    for incident in tx.incidents.values():
+        for index, old in enumerate(incidents):
+            if old.id == incident.id:
+                incidents[index] = incident
+                break
+        else:
+            incidents.append(incident)
+    by_incident = dict(snapshot.log_by_incident)
+    for entry in tx.entries:
+        by_incident[entry.incident_id] = by_incident.get(entry.incident_id, ()) + (entry,)
+    return Snapshot(
+        incidents=tuple(incidents),
+        log=snapshot.log + tuple(tx.entries),
+        log_by_incident=by_incident,
+    )
+
+
+def check_ours(path: Path, data: dict[str, Any] | None) -> None:
+    """Refuse a file that is not an incident-console file, or is from a newer version."""
+    if not data or all(not table for table in data.values()):
+        return  # a new or empty TinyDB file: nothing in it can be lost
+    meta = _meta(data)
+    if meta.get("app") != APP:
+        raise FileProblem(f"{path} is not an incident-console file (no incident-console meta record); left unchanged")
+    schema = meta.get("schema")
+    if not isinstance(schema, int):
+        raise FileProblem(f"{path} has a meta record without a schema version; left unchanged")
+    if schema > SCHEMA:
+        raise FileProblem(
+            f"{path} was written by a newer incident-console (schema {schema}; this one reads {SCHEMA}); left unchanged"
+        )
+
+
+def decode(path: Path, data: dict[str, Any] | None) -> Snapshot:
+    """Turn the parsed file into a Snapshot, or say which record is malformed."""
+    check_ours(path, data)
+    if not data:
+        return Snapshot()
+    try:
+        incidents = sorted(
+            (incident_from_doc(doc) for doc in (data.get(INCIDENTS) or {}).values()),
+            key=lambda i: (i.declared_at, i.id_number),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
+    raw_log = data.get(LOG) or {}
+    try:
+        docs = sorted(raw_log.values(), key=lambda d: int(d["id"]))
+        log = tuple(entry_from_doc(doc) for doc in docs)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
+    by_incident: dict[str, list[LogEntry]] = {}
+    for entry in log:
+        by_incident.setdefault(entry.incident_id, []).append(entry)
+    return Snapshot(
+        incidents=tuple(incidents),
+        log=log,
+        log_by_incident={key: tuple(value) for key, value in by_incident.items()},
+    )
+
+
+def chain_problem(data: dict[str, Any]) -> str | None:
+    """The first place the log's hash chain does not hold, in one sentence; None when intact."""
+    docs = sorted((data.get(LOG) or {}).values(), key=lambda d: int(d.get("id", -1)))
+    problem = ledger.first_break(docs)
+    if problem is not None:
+        return problem[1]
+    meta = _meta(data)
+    head = meta.get("head")
+    if head is not None and head != (docs[-1].get("hash") if docs else ledger.GENESIS):
+        return f"the log ends at entry {docs[-1]['id'] if docs else 0} but the file recorded {meta.get('entries')} entries (entries removed at the end)"
+    return None
