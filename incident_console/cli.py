@@ -35,20 +35,36 @@ class _Parser(argparse.ArgumentParser):
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     suppress = argparse.SUPPRESS
-    common.add_argument("--file", metavar="PATH", default=suppress,
-                        help="state file (default: $INCIDENT_CONSOLE_FILE, else the user data folder)")
+    common.add_argument(
+        "--file",
+        metavar="PATH",
+        default=suppress,
+        help="state file (default: $INCIDENT_CONSOLE_FILE, else the user data folder)",
+    )
     common.add_argument("--config", metavar="PATH", default=suppress, help="TOML policy file")
-    common.add_argument("--as", dest="author", metavar="NAME", default=suppress,
-                        help="author of the entries (default: $INCIDENT_CONSOLE_USER, else the login name)")
-    common.add_argument("--incident", metavar="ID", default=suppress,
-                        help="incident to act on (default: the most recently declared open one)")
+    common.add_argument(
+        "--as",
+        dest="author",
+        metavar="NAME",
+        default=suppress,
+        help="author of the entries (default: $INCIDENT_CONSOLE_USER, else the login name)",
+    )
+    common.add_argument(
+        "--incident",
+        metavar="ID",
+        default=suppress,
+        help="incident to act on (default: the most recently declared open one)",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = _Parser(prog=PROG, parents=[common],
-                     description="Run a production incident by the runbook. With no command, opens the console.")
+    parser = _Parser(
+        prog=PROG,
+        parents=[common],
+        description="Run a production incident by the runbook. With no command, opens the console.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, *, json_output: bool = False) -> argparse.ArgumentParser:
@@ -215,8 +231,10 @@ def run_command(args: argparse.Namespace) -> int:
         elif not snap.incidents:
             _out("No incidents in " + str(path))
         for incident in () if args.json else snap.incidents:
-            _out(f"{incident.id:<7} {incident.severity.value}  {incident.status.value:<13} "
-                 f"{to_text(incident.declared_at)}  {incident.title}")
+            _out(
+                f"{incident.id:<7} {incident.severity.value}  {incident.status.value:<13} "
+                f"{to_text(incident.declared_at)}  {incident.title}"
+            )
     elif args.command == "show":
         snap = desk.snapshot()
         if not snap.incidents and not incident_id and not args.json:
@@ -224,16 +242,23 @@ def run_command(args: argparse.Namespace) -> int:
             return 0
         incident = desk.incident(incident_id, snap)
         if args.json:
-            _print_json({
-                "incident": _incident_json(incident),
-                "timers": [_timer_json(t) for t in desk.timers(incident, snap)],
-                "log": [_entry_json(e) for e in snap.log_for(incident.id)[-args.lines:]],
-            })
+            _print_json(
+                {
+                    "incident": _incident_json(incident),
+                    "timers": [_timer_json(t) for t in desk.timers(incident, snap)],
+                    "log": [_entry_json(e) for e in snap.log_for(incident.id)[-args.lines :]],
+                }
+            )
         else:
             _show(desk, snap, incident, args.lines)
     elif args.command == "log":
-        entry = desk.log(args.text, kind=parse_kind(args.kind), at=_moment(args.at, now),
-                         incident_id=incident_id, corrects=args.corrects)
+        entry = desk.log(
+            args.text,
+            kind=parse_kind(args.kind),
+            at=_moment(args.at, now),
+            incident_id=incident_id,
+            corrects=args.corrects,
+        )
         _out(f"{entry.incident_id} #{entry.id}")
     elif args.command == "ack":
         entry = desk.acknowledge(incident_id)
@@ -242,9 +267,15 @@ def run_command(args: argparse.Namespace) -> int:
         answers = answers_from_text(args.users, args.data_at_risk, args.transactions_failing, args.workaround)
         result = desk.triage(answers, apply_severity=args.apply, incident_id=incident_id)
         if args.json:
-            _print_json({"incident": result.incident.id, "suggested": result.suggested.value,
-                         "rule": result.rule, "applied": result.applied,
-                         "severity": result.incident.severity.value})
+            _print_json(
+                {
+                    "incident": result.incident.id,
+                    "suggested": result.suggested.value,
+                    "rule": result.rule,
+                    "applied": result.applied,
+                    "severity": result.incident.severity.value,
+                }
+            )
         else:
             verb = "applied" if args.apply else "suggested (use --apply to set it)"
             _out(f"{result.suggested.value} {verb}: {result.rule}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 
-
 from .domain.errors import InputError
 from .domain.policy import Policy
 from .store.locations import config_file
@@ -35,5 +34,3 @@ def policy_from_bytes(raw: bytes, *, source: str) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config file {source} is not valid TOML ({exc})") from None
     return Policy.from_mapping(data, source=f"config file {source}")
-
-

@@ -102,7 +102,9 @@ class Desk:
             raise InputError("there is no incident yet; declare one with: incident-console new TITLE --severity P1")
         return current
 
-    def timers(self, incident: Incident, snapshot: Snapshot | None = None, now: datetime | None = None) -> list[sla.SlaTimer]:
+    def timers(
+        self, incident: Incident, snapshot: Snapshot | None = None, now: datetime | None = None
+    ) -> list[sla.SlaTimer]:
         """The SLA timers of ``incident`` at ``now`` (the clock's now by default)."""
         snap = snapshot or self.snapshot()
         return sla.timers(incident, snap.log_for(incident.id), self.policy, now or self.clock())
@@ -153,11 +155,15 @@ class Desk:
                 commander=clean_input(commander) or self.author,
             )
             tx.put_incident(incident)
-            tx.append(self._entry(
-                incident, "declare",
-                f"Declared {severity.value} ({severity.description}): {title}", detected,
-                severity=severity.value,
-            ))
+            tx.append(
+                self._entry(
+                    incident,
+                    "declare",
+                    f"Declared {severity.value} ({severity.description}): {title}",
+                    detected,
+                    severity=severity.value,
+                )
+            )
             return incident
 
     def log(
@@ -194,17 +200,24 @@ class Desk:
 
         return self._change(incident_id, apply)
 
-    def triage(self, answers: TriageAnswers, *, apply_severity: bool = False, incident_id: str | None = None) -> TriageResult:
+    def triage(
+        self, answers: TriageAnswers, *, apply_severity: bool = False, incident_id: str | None = None
+    ) -> TriageResult:
         """Record the four answers, log the suggested severity and, when asked, apply it."""
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> TriageResult:
             suggested, rule = triage.suggest(answers)
             changed = incident.with_changes(triage=answers, triaged_at=incident.triaged_at or now)
-            tx.append(self._entry(
-                incident, "triage",
-                f"Triage: {answers.describe()} -> suggests {suggested.value} ({rule})", now,
-                suggested=suggested.value, applied=apply_severity,
-            ))
+            tx.append(
+                self._entry(
+                    incident,
+                    "triage",
+                    f"Triage: {answers.describe()} -> suggests {suggested.value} ({rule})",
+                    now,
+                    suggested=suggested.value,
+                    applied=apply_severity,
+                )
+            )
             if apply_severity and suggested is not incident.severity:
                 changed = self._severity_change(tx, changed, suggested, f"triage suggested {suggested.value}", now)
             tx.put_incident(changed)
@@ -212,15 +225,22 @@ class Desk:
 
         return self._change(incident_id, apply)
 
-    def _severity_change(self, tx: Transaction, incident: Incident, severity: Severity, reason: str, now: datetime) -> Incident:
+    def _severity_change(
+        self, tx: Transaction, incident: Incident, severity: Severity, reason: str, now: datetime
+    ) -> Incident:
         peak = incident.peak_severity
         if severity.rank < peak.rank:
             peak = severity
-        tx.append(self._entry(
-            incident, "severity",
-            f"Severity {incident.severity.value} -> {severity.value}: {reason}", now,
-            previous=incident.severity.value, severity=severity.value,
-        ))
+        tx.append(
+            self._entry(
+                incident,
+                "severity",
+                f"Severity {incident.severity.value} -> {severity.value}: {reason}",
+                now,
+                previous=incident.severity.value,
+                severity=severity.value,
+            )
+        )
         return incident.with_changes(severity=severity, highest_severity=peak)
 
     def set_severity(self, severity: Severity, reason: str, incident_id: str | None = None) -> Incident:
@@ -236,9 +256,7 @@ class Desk:
 
         return self._change(incident_id, apply)
 
-    def set_status(
-        self, status: Status, *, note: str = "", incident_id: str | None = None
-    ) -> Incident:
+    def set_status(self, status: Status, *, note: str = "", incident_id: str | None = None) -> Incident:
         """Move the incident to ``status``; reopening a resolved incident needs a note saying why."""
         note = clean_input(note)
 
@@ -271,8 +289,16 @@ class Desk:
         name = _required("the commander's name", name)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
-            tx.append(self._entry(incident, "commander", f"Commander: {incident.commander or '-'} -> {name}", now,
-                                  previous=incident.commander, commander=name))
+            tx.append(
+                self._entry(
+                    incident,
+                    "commander",
+                    f"Commander: {incident.commander or '-'} -> {name}",
+                    now,
+                    previous=incident.commander,
+                    commander=name,
+                )
+            )
             changed = incident.with_changes(commander=name)
             tx.put_incident(changed)
             return changed
@@ -312,12 +338,21 @@ class Desk:
         line = clean_input(" ".join(_quote(a) for a in argv))
         text = f"$ {line} -> exit {exit_status} ({(ended - started).total_seconds():.1f}s)"
         return self.log(
-            text, kind="command", at=started, incident_id=incident_id,
-            details={"argv": [clean_input(a) for a in argv], "exit_status": exit_status,
-                     "started_at": started.isoformat(), "ended_at": ended.isoformat()},
+            text,
+            kind="command",
+            at=started,
+            incident_id=incident_id,
+            details={
+                "argv": [clean_input(a) for a in argv],
+                "exit_status": exit_status,
+                "started_at": started.isoformat(),
+                "ended_at": ended.isoformat(),
+            },
         )
 
-    def record_update(self, text: str, *, template: str = "", channel: str = "", incident_id: str | None = None) -> LogEntry:
+    def record_update(
+        self, text: str, *, template: str = "", channel: str = "", incident_id: str | None = None
+    ) -> LogEntry:
         """Log a status update as sent: meets the response timer and restarts the update cadence."""
         return self.log(text, kind="comms", incident_id=incident_id, details={"template": template, "channel": channel})
 
@@ -327,13 +362,23 @@ class Desk:
         def apply(tx: Transaction, incident: Incident, now: datetime) -> LogEntry | None:
             due = timer.due_at.isoformat() if timer.due_at else ""
             for entry in tx.snapshot.log_for(incident.id):
-                if entry.kind == "breach" and entry.details.get("timer") == timer.name and entry.details.get("due_at") == due:
+                if (
+                    entry.kind == "breach"
+                    and entry.details.get("timer") == timer.name
+                    and entry.details.get("due_at") == due
+                ):
                     return None
             overdue = sla.format_duration(timer.remaining or 0)
-            return tx.append(self._entry(
-                incident, "breach", f"{timer.title} deadline breached ({overdue} overdue)", now,
-                timer=timer.name, due_at=due,
-            ))
+            return tx.append(
+                self._entry(
+                    incident,
+                    "breach",
+                    f"{timer.title} deadline breached ({overdue} overdue)",
+                    now,
+                    timer=timer.name,
+                    due_at=due,
+                )
+            )
 
         return self._change(incident_id, apply)
 

@@ -20,9 +20,7 @@ class Policy:
 
     acknowledge: timedelta = _minutes(5)
     triage: timedelta = _minutes(10)
-    response: dict[Severity, timedelta] = field(
-        default_factory=lambda: {s: s.response_time for s in Severity}
-    )
+    response: dict[Severity, timedelta] = field(default_factory=lambda: {s: s.response_time for s in Severity})
     # How often a status update is due once the first one is out; absent means no cadence.
     update_every: dict[Severity, timedelta] = field(
         default_factory=lambda: {Severity.P1: _minutes(30), Severity.P2: _minutes(60)}

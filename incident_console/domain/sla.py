@@ -75,9 +75,7 @@ class SlaTimer:
         return self.remaining / self.window
 
 
-def _timer(
-    name: str, start: datetime | None, due: datetime | None, met_at: datetime | None, now: datetime
-) -> SlaTimer:
+def _timer(name: str, start: datetime | None, due: datetime | None, met_at: datetime | None, now: datetime) -> SlaTimer:
     if due is None:
         return SlaTimer(name, None, TimerState.NOT_APPLICABLE, None, None)
     window = (due - start).total_seconds() if start is not None else None
@@ -122,9 +120,7 @@ def timers(incident: Incident, log: Iterable[LogEntry], policy: Policy, now: dat
         _monitoring(incident, policy, now, resolved),
     ]
     if resolved is not None:
-        result.append(
-            _timer("postmortem", resolved, resolved + policy.postmortem, incident.postmortem_done_at, now)
-        )
+        result.append(_timer("postmortem", resolved, resolved + policy.postmortem, incident.postmortem_done_at, now))
     else:
         result.append(_timer("postmortem", None, None, None, now))
     return [replace(timer, soon_fraction=policy.due_soon_fraction) for timer in result]
@@ -142,9 +138,7 @@ def _next_update(
     return _timer("next_update", last, due, resolved, now)
 
 
-def _monitoring(
-    incident: Incident, policy: Policy, now: datetime, resolved: datetime | None
-) -> SlaTimer:
+def _monitoring(incident: Incident, policy: Policy, now: datetime, resolved: datetime | None) -> SlaTimer:
     since = incident.monitoring_since
     if since is None:
         return _timer("monitoring", None, None, None, now)
@@ -153,13 +147,20 @@ def _monitoring(
         # Resolved before the watch was over: the timer stays breached, by how much it fell short.
         met_at = resolved if resolved >= due else None
         if met_at is None:
-            return SlaTimer("monitoring", due, TimerState.BREACHED, (resolved - due).total_seconds(),
-                            None, policy.monitoring.total_seconds())
+            return SlaTimer(
+                "monitoring",
+                due,
+                TimerState.BREACHED,
+                (resolved - due).total_seconds(),
+                None,
+                policy.monitoring.total_seconds(),
+            )
         return SlaTimer("monitoring", due, TimerState.MET, 0.0, due, policy.monitoring.total_seconds())
     if now >= due:
         return SlaTimer("monitoring", due, TimerState.MET, 0.0, due, policy.monitoring.total_seconds())
-    return SlaTimer("monitoring", due, TimerState.PENDING, (due - now).total_seconds(), None,
-                    policy.monitoring.total_seconds())
+    return SlaTimer(
+        "monitoring", due, TimerState.PENDING, (due - now).total_seconds(), None, policy.monitoring.total_seconds()
+    )
 
 
 def format_duration(seconds: float) -> str:
@@ -175,5 +176,3 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
-
-

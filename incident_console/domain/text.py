@@ -33,4 +33,3 @@ def clean_input(text: str, *, multiline: bool = False) -> str:
     if not multiline:
         text = " ".join(text.split("\n")).strip()
     return visible(text, multiline=multiline)
-

@@ -28,9 +28,7 @@ def parse_when(text: str, now: datetime) -> datetime:
     try:
         moment = datetime.fromisoformat(raw.replace("z", "Z"))
     except ValueError:
-        raise InputError(
-            f"time {text!r} is not ISO-8601 (2026-11-28T03:04:00Z) or relative (-20m, -2h)"
-        ) from None
+        raise InputError(f"time {text!r} is not ISO-8601 (2026-11-28T03:04:00Z) or relative (-20m, -2h)") from None
     if moment.tzinfo is None:
         raise InputError(f"time {text!r} has no offset: add Z for UTC or +HH:MM")
     return moment.astimezone(UTC)

@@ -40,14 +40,15 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("data is at risk", lambda a: a.data_at_risk, Severity.P1),
-    Rule("all users affected and transactions failing",
-         lambda a: a.users is Users.ALL and a.transactions_failing, Severity.P1),
-    Rule("all users affected and no workaround",
-         lambda a: a.users is Users.ALL and not a.workaround, Severity.P1),
+    Rule(
+        "all users affected and transactions failing",
+        lambda a: a.users is Users.ALL and a.transactions_failing,
+        Severity.P1,
+    ),
+    Rule("all users affected and no workaround", lambda a: a.users is Users.ALL and not a.workaround, Severity.P1),
     Rule("all users affected (a workaround exists)", lambda a: a.users is Users.ALL, Severity.P2),
     Rule("transactions failing", lambda a: a.transactions_failing, Severity.P2),
-    Rule("many users affected and no workaround",
-         lambda a: a.users is Users.MANY and not a.workaround, Severity.P2),
+    Rule("many users affected and no workaround", lambda a: a.users is Users.MANY and not a.workaround, Severity.P2),
     Rule("many users affected (a workaround exists)", lambda a: a.users is Users.MANY, Severity.P3),
     Rule("few users affected and no workaround", lambda a: not a.workaround, Severity.P3),
     Rule("few users affected (a workaround exists)", lambda a: True, Severity.P4),

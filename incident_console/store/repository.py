@@ -87,6 +87,7 @@ class _InterProcessLock:
 
 # --- documents <-> dataclasses -------------------------------------------------------------
 
+
 def _opt_time(value: Any) -> datetime | None:
     return from_text(value) if value else None
 
@@ -186,6 +187,7 @@ def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
 
 
 # --- the repository --------------------------------------------------------------------------
+
 
 @dataclass
 class Transaction:
