@@ -169,7 +169,8 @@ def timer_line(timer: sla.SlaTimer) -> str:
         return f"{timer.title:<13} met at {clock_text(timer.met_at or timer.due_at)} UTC (due {due})"  # type: ignore[arg-type]
     remaining = timer.remaining or 0.0
     if timer.met_at is not None:
-        return f"{timer.title:<13} met late at {clock_text(timer.met_at)} UTC ({sla.format_duration(remaining)} after {due})"
+        late = sla.format_duration(remaining)
+        return f"{timer.title:<13} met late at {clock_text(timer.met_at)} UTC ({late} after {due})"
     if timer.state is sla.TimerState.BREACHED:
         return f"{timer.title:<13} OVERDUE by {sla.format_duration(remaining)} (due {due})"
     soon = "  due soon" if timer.due_soon else ""

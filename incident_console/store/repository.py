@@ -421,5 +421,7 @@ def chain_problem(data: dict[str, Any]) -> str | None:
     meta = _meta(data)
     head = meta.get("head")
     if head is not None and head != (docs[-1].get("hash") if docs else ledger.GENESIS):
-        return f"the log ends at entry {docs[-1]['id'] if docs else 0} but the file recorded {meta.get('entries')} entries (entries removed at the end)"
+        last = docs[-1]["id"] if docs else 0
+        recorded = meta.get("entries")
+        return f"the log ends at entry {last} but the file recorded {recorded} entries (entries removed at the end)"
     return None
