@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from .errors import InputError
 from .model import Severity
+
+# The largest number a policy value may be: big enough for any real deadline, small enough that
+# every deadline it gives stays a representable date.
+_LARGEST = 1_000_000
 
 
 def _minutes(value: float) -> timedelta:
@@ -97,6 +102,10 @@ def _fields(policy: Policy) -> dict[str, Any]:
 def _positive(source: str, key: str, value: Any, *, zero_ok: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{source}: {key} = {value!r} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{source}: {key} = {value!r} is not a finite number")
+    if value > _LARGEST:
+        raise InputError(f"{source}: {key} = {value!r} is too large (at most {_LARGEST})")
     if value < 0 or (value == 0 and not zero_ok):
         raise InputError(f"{source}: {key} = {value!r} must be greater than zero")
     return float(value)

@@ -26,7 +26,7 @@ from typing import Any
 from tinydb import TinyDB
 
 from ..domain import ledger
-from ..domain.errors import FileProblem
+from ..domain.errors import FileProblem, InputError
 from ..domain.model import (
     Incident,
     LogEntry,
@@ -221,7 +221,14 @@ class Transaction:
             corrects=new.corrects,
         )
         doc = entry_to_doc(entry)
-        digest = ledger.chain_hash(self._head, doc)
+        try:
+            digest = ledger.chain_hash(self._head, doc)
+        except UnicodeEncodeError as exc:
+            # e.g. undecodable command-line bytes, which Python turns into lone surrogates
+            code = ord(exc.object[exc.start])
+            raise InputError(
+                f"the entry holds U+{code:04X}, a lone surrogate that cannot be stored as UTF-8; nothing was saved"
+            ) from None
         entry = LogEntry(**{**_entry_fields(entry), "hash": digest})
         self._head = digest
         self._next_entry += 1

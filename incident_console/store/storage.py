@@ -8,6 +8,7 @@ one. New files are created 0600; an existing file keeps its mode.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -120,6 +121,10 @@ def write_atomically(path: Path, payload: bytes) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o600
+    else:
+        # os.replace needs only the folder's write permission: honour a read-only file explicitly.
+        if not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "the file is read-only")
     temp = folder / f"{temp_prefix(path)}{os.getpid()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:

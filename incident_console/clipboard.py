@@ -1,0 +1,71 @@
+"""Putting text on the system clipboard, and saying honestly whether it got there.
+
+pyperclip runs in a child process, with its output captured: a failing ``xclip`` would
+otherwise write its error over the console, and pyperclip returns as if it had worked. The
+child reads the clipboard back, so "copied" is only said when the text is really there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Protocol
+
+_CHILD = """
+import sys
+import pyperclip
+text = sys.stdin.buffer.read().decode("utf-8")
+try:
+    pyperclip.copy(text)
+    back = pyperclip.paste()
+except Exception as exc:
+    sys.stdout.write("error: " + (str(exc).splitlines() or [type(exc).__name__])[0])
+    sys.exit(3)
+sys.stdout.write("ok" if back == text else "mismatch")
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CopyOutcome:
+    copied: bool
+    detail: str = ""
+
+
+class SystemClipboard(Protocol):
+    def copy(self, text: str) -> CopyOutcome: ...
+
+
+def has_display() -> bool:
+    """False on a Linux box with no X or Wayland display (e.g. over SSH without forwarding)."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+class PyperclipClipboard:
+    """The system clipboard through pyperclip, checked by reading it back."""
+
+    def __init__(self, timeout: float = 3.0) -> None:
+        self.timeout = timeout
+
+    def copy(self, text: str) -> CopyOutcome:
+        if not has_display():
+            return CopyOutcome(False, "no display for a system clipboard")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _CHILD],
+                input=text.encode("utf-8"),
+                capture_output=True,
+                timeout=self.timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return CopyOutcome(False, f"clipboard helper failed ({type(exc).__name__})")
+        answer = done.stdout.decode("utf-8", "replace").strip()
+        if done.returncode == 0 and answer == "ok":
+            return CopyOutcome(True)
+        if answer == "mismatch":
+            return CopyOutcome(False, "the clipboard tool did not keep the text")
+        reason = answer.removeprefix("error: ") or f"exit status {done.returncode}"
+        return CopyOutcome(False, reason[:200])

@@ -1,0 +1,98 @@
+"""Communications templates from the runbook, filled from the incident with safe substitution.
+
+Placeholders are ``{name}``. Values are inserted once and never scanned again, so text with
+``{``, ``}``, ``$``, ``%`` or markup in it comes out exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .model import Incident, Severity
+from .policy import Policy
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    key: str
+    title: str
+    body: str
+    needs_cause: bool = False
+    # The status the update announces; None keeps the incident's own.
+    announces: str | None = None
+
+
+INCIDENT_UPDATE = """## Incident Update
+
+**Status:** {status}
+**Impact:** {impact}
+**Start Time:** {start_time} UTC
+**Next Update:** {next_update} UTC
+
+We are aware of issues with {service} and are actively investigating."""
+
+TEMPLATES: tuple[Template, ...] = (
+    Template("initial", "Initial alert", "We're investigating reports of {issue}. More updates to follow."),
+    Template("update", "Incident Update (P1/P2)", INCIDENT_UPDATE),
+    Template("identified", "Identified",
+             "We've identified the issue as {cause}. Working on a fix.", needs_cause=True),
+    Template("monitoring", "Monitoring", "Fix has been deployed. Monitoring for stability."),
+    Template("resolved", "Resolved", "The issue has been resolved. Services are operating normally."),
+)
+
+
+def template(key: str) -> Template:
+    for candidate in TEMPLATES:
+        if candidate.key == key:
+            return candidate
+    raise KeyError(key)
+
+
+def substitute(body: str, values: Mapping[str, str]) -> str:
+    """Replace each known ``{name}``; unknown placeholders stay as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def next_update_at(incident: Incident, policy: Policy, now: datetime) -> datetime:
+    """When the next update is due if one goes out now: the severity's cadence, else an hour."""
+    cadence = policy.update_every.get(incident.severity, timedelta(hours=1))
+    return now + cadence
+
+
+def values_for(incident: Incident, policy: Policy, now: datetime, cause: str = "") -> dict[str, str]:
+    """The values the templates use, taken from the incident."""
+    service = ", ".join(incident.services) or incident.title
+    return {
+        "issue": incident.impact or incident.title,
+        "service": service,
+        "impact": incident.impact or "[Description of user impact]",
+        "start_time": incident.impact_start.strftime("%Y-%m-%d %H:%M"),
+        "status": incident.status.title,
+        "next_update": next_update_at(incident, policy, now).strftime("%H:%M"),
+        "cause": cause.strip() or "[cause]",
+        "severity": incident.severity.value,
+        "title": incident.title,
+        "id": incident.id,
+    }
+
+
+def render(key: str, incident: Incident, policy: Policy, now: datetime, cause: str = "") -> str:
+    """The filled text of template ``key`` for ``incident`` at ``now``."""
+    return substitute(template(key).body, values_for(incident, policy, now, cause))
+
+
+def suggested_template(incident: Incident) -> str:
+    """The template that fits where the incident stands."""
+    status = incident.status.value
+    if status == "resolved":
+        return "resolved"
+    if status == "monitoring":
+        return "monitoring"
+    if status == "identified":
+        return "identified"
+    return "update" if incident.severity in (Severity.P1, Severity.P2) else "initial"

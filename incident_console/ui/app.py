@@ -1,0 +1,168 @@
+"""The console application: wires a Desk, a clock, the save queue and the clipboard to the main screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
+from ..desk import Desk
+from ..domain.errors import FileProblem
+from ..domain.model import Snapshot
+from .commands import ConsoleCommands
+from .saver import Change, Outcome, Saver
+from .screens.main import MainScreen
+
+RETRY_SECONDS = 3.0
+
+
+class IncidentConsole(App[None]):
+    """The incident console. All state is in the Desk's file; this holds only what is on screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "incident-console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        incident_id: str | None = None,
+        clipboard: SystemClipboard | None = None,
+        poll_seconds: float = 1.0,
+        verify_on_open: bool = True,
+    ) -> None:
+        super().__init__()
+        self.desk = desk
+        self.clock = desk.clock
+        self.system_clipboard = clipboard or PyperclipClipboard()
+        self.snapshot: Snapshot = Snapshot()
+        self.incident_id = incident_id
+        self.drafts: dict[str, dict[str, str]] = {}
+        self.chain_problem: str | None = None
+        self.read_only = False
+        self.saver = Saver(self._start_save_thread, self._report_from_thread)
+        self._poll_seconds = poll_seconds
+        self._verify_on_open = verify_on_open
+        self._since_retry = 0.0
+        self.unsaved_at_exit: list[Change] = []
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        self.snapshot = self.desk.snapshot()
+        self.read_only = not self.desk.repository.writable()
+        self.set_interval(self._poll_seconds, self.tick, name="clock")
+        if self._verify_on_open:
+            self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False)
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    # the clock
+
+    def tick(self) -> None:
+        """Once a second: pick up other processes' writes, retry failed saves, redraw the timers."""
+        try:
+            changed = self.desk.repository.changed_on_disk()
+        except FileProblem:
+            changed = False
+        if changed:
+            self.run_worker(self._reload, thread=True, group="reload", exclusive=True, exit_on_error=False)
+        if self.saver.problem and self.saver.pending():
+            self._since_retry += self._poll_seconds
+            if self._since_retry >= RETRY_SECONDS:
+                self._since_retry = 0.0
+                self.saver.kick()
+        self.main.tick(self.clock())
+
+    def _reload(self) -> None:
+        try:
+            snapshot = self.desk.snapshot()
+        except FileProblem as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self.show_snapshot, snapshot)
+
+    def _verify(self) -> None:
+        try:
+            problem = self.desk.repository.verify()
+        except FileProblem as exc:
+            problem = str(exc)
+        if problem:
+            self.call_from_thread(self._chain_broken, problem)
+
+    def _chain_broken(self, problem: str) -> None:
+        self.chain_problem = problem
+        self.main.refresh_state()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.main.refresh_state()
+
+    # saving
+
+    def submit(self, description: str, run: Callable[[], Any], **kwargs: Any) -> None:
+        """Queue a change for the Desk; the screen shows it at once and the disk catches up."""
+        if self.read_only:
+            self.notify(f"{self.desk.repository.path} is read-only: {description} was not saved.",
+                        severity="error", markup=False)
+        self.saver.submit(Change(description, run, **kwargs))
+        self.main.refresh_state()
+
+    def _start_save_thread(self, drain: Callable[[], None]) -> None:
+        self.call_later(lambda: self.run_worker(drain, thread=True, group="save", exit_on_error=False))
+
+    def _report_from_thread(self, outcome: Outcome) -> None:
+        try:
+            snapshot = self.desk.snapshot()
+        except FileProblem:
+            snapshot = self.snapshot
+        self.call_from_thread(self._saved, outcome, snapshot)
+
+    def _saved(self, outcome: Outcome, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        if outcome.refused:
+            self.notify(outcome.refused, title=outcome.change.description, severity="warning", markup=False)
+        elif outcome.failed:
+            self.notify(f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",
+                        title="Not saved", severity="error", markup=False)
+        elif outcome.change.on_done is not None:
+            outcome.change.on_done(outcome.result)
+        self.main.refresh_state()
+
+    # clipboard
+
+    def copy_update(self, text: str, on_copied: Callable[[CopyOutcome], None]) -> None:
+        """Put ``text`` on the system clipboard (checked) and send it to the terminal with OSC 52."""
+
+        def work() -> None:
+            outcome = self.system_clipboard.copy(text)
+            self.call_from_thread(finish, outcome)
+
+        def finish(outcome: CopyOutcome) -> None:
+            self.copy_to_clipboard(text)
+            on_copied(outcome)
+
+        self.run_worker(work, thread=True, group="clipboard", exit_on_error=False)
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        pending = self.saver.pending()
+        if pending and not self.unsaved_at_exit:
+            self.unsaved_at_exit = pending
+            self.notify(
+                f"{len(pending)} change(s) not saved yet ({self.saver.problem or 'saving'}). "
+                "Press q again to quit: they will be printed to the terminal so nothing is lost.",
+                severity="warning", markup=False, timeout=10,
+            )
+            return
+        self.unsaved_at_exit = self.saver.pending()
+        self.exit()

@@ -1,0 +1,83 @@
+"""Every console action in one table: its key, the footer, the command palette and the help screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleAction:
+    key: str
+    action: str
+    title: str
+    help: str
+    footer: bool = True
+    key_display: str | None = None
+
+
+ACTIONS: tuple[ConsoleAction, ...] = (
+    ConsoleAction("d", "declare", "Declare", "Declare a new incident (title, severity, impact, services)."),
+    ConsoleAction("a", "acknowledge", "Ack", "Acknowledge the incident: meets the 5-minute acknowledge timer."),
+    ConsoleAction("t", "triage", "Triage", "Answer the four triage questions; see and apply the suggested severity."),
+    ConsoleAction("l", "log_entry", "Log", "Add a line to the action log (Enter saves, Escape keeps the draft)."),
+    ConsoleAction("r", "respond", "Respond", "Record a runbook action: Rollback, Feature flag, Scale, Restart, Failover."),
+    ConsoleAction("e", "escalate", "Escalate", "Escalate: to whom, and why."),
+    ConsoleAction("s", "severity", "Severity", "Change the severity (a reason is required)."),
+    ConsoleAction("u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved."),
+    ConsoleAction("c", "compose", "Compose", "Go to the communications composer to pick a template and edit."),
+    ConsoleAction("y", "copy_update", "Copy update", "Copy the composed update to the clipboard and log it as sent."),
+    ConsoleAction("n", "next_incident", "Next inc.", "Switch to the next open incident.", footer=False),
+    ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False),
+    ConsoleAction("slash", "filter_log", "Filter", "Filter the log by text; 'kind:comms' filters by kind.",
+                  key_display="/"),
+    ConsoleAction("z", "toggle_time", "UTC/local", "Show log times in UTC or local time.", footer=False),
+    ConsoleAction("1", "pane(1)", "Incident pane", "Go to the incident pane.", footer=False),
+    ConsoleAction("2", "pane(2)", "Timers pane", "Go to the SLA timers pane.", footer=False),
+    ConsoleAction("3", "pane(3)", "Log pane", "Go to the action log.", footer=False),
+    ConsoleAction("4", "pane(4)", "Composer pane", "Go to the communications composer.", footer=False),
+    ConsoleAction("question_mark", "help", "Help", "Show every key and what it does.", key_display="?"),
+    ConsoleAction("q", "quit", "Quit", "Quit (unsaved changes are kept and retried until saved)."),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(
+            a.key,
+            a.action,
+            a.title,
+            show=a.footer,
+            key_display=a.key_display,
+            tooltip=a.help,
+            id=a.action.replace("(", "-").replace(")", ""),
+        )
+        for a in ACTIONS
+    ]
+
+
+def key_label(action: ConsoleAction) -> str:
+    return action.key_display or action.key
+
+
+class ConsoleCommands(Provider):
+    """The command palette (ctrl+p): every action of the table above."""
+
+    async def discover(self) -> Hits:
+        for action in ACTIONS:
+            yield DiscoveryHit(
+                f"{action.title}  ({key_label(action)})",
+                partial(self.app.run_action, action.action),
+                help=action.help,
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action in ACTIONS:
+            text = f"{action.title}  ({key_label(action)})"
+            score = matcher.match(f"{action.title} {action.help}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self.app.run_action, action.action), help=action.help)

@@ -1,0 +1,99 @@
+"""The console's save queue: changes are saved in order, off the UI thread, and never dropped.
+
+A change that fails because of the file (disk full, read-only, lock) stays at the head of the
+queue and is retried; the ones behind it wait, so the log keeps the order they were made in.
+A change the Desk refuses (bad input) is dropped with its message: retrying cannot help it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..domain.errors import FileProblem, InputError
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the user asked for, waiting to be saved."""
+
+    description: str
+    run: Callable[[], Any]
+    # For a typed log entry: shown in the log as "not saved yet" until it is.
+    preview: tuple[str, str, str, datetime] | None = None  # (incident id, kind, text, at)
+    on_done: Callable[[Any], None] | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    result: Any = None
+    refused: str = ""  # InputError message
+    failed: str = ""  # FileProblem message: the change is still queued
+
+
+class Saver:
+    """An ordered queue of changes drained by one background thread at a time."""
+
+    def __init__(self, start_thread: Callable[[Callable[[], None]], None], report: Callable[[Outcome], None]) -> None:
+        self._start_thread = start_thread
+        self._report = report
+        self._queue: deque[Change] = deque()
+        self._lock = threading.Lock()
+        self._draining = False
+        self.problem = ""
+
+    def submit(self, change: Change) -> None:
+        with self._lock:
+            self._queue.append(change)
+        self.kick()
+
+    def pending(self) -> list[Change]:
+        with self._lock:
+            return list(self._queue)
+
+    def kick(self) -> None:
+        """Start draining unless a drain is already running (also used to retry)."""
+        with self._lock:
+            if self._draining or not self._queue:
+                return
+            self._draining = True
+        self._start_thread(self._drain)
+
+    def _drain(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        return
+                    change = self._queue[0]
+                try:
+                    result = change.run()
+                except FileProblem as exc:
+                    self.problem = str(exc)
+                    self._report(Outcome(change, failed=str(exc)))
+                    return  # stays queued; retried on the next kick
+                except InputError as exc:
+                    with self._lock:
+                        self._queue.popleft()
+                    self._report(Outcome(change, refused=str(exc)))
+                    continue
+                except Exception as exc:  # an unexpected failure keeps the change, like a file problem
+                    self.problem = f"could not save: {type(exc).__name__}: {exc}"
+                    self._report(Outcome(change, failed=self.problem))
+                    return
+                with self._lock:
+                    self._queue.popleft()
+                self.problem = ""
+                self._report(Outcome(change, result=result))
+        finally:
+            with self._lock:
+                self._draining = False

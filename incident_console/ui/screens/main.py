@@ -1,0 +1,359 @@
+"""The main screen: incident, SLA timers, action log and composer together, every action on a key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, Tab, Tabs
+
+from ...clipboard import CopyOutcome
+from ...domain import sla
+from ...domain.errors import InputError
+from ...domain.model import Incident, Severity, Status
+from ...domain.text import visible
+from ...domain.times import parse_when
+from ...domain.triage import answers_from_text
+from .. import forms
+from ..commands import bindings
+from ..widgets.action_log import ActionLog
+from ..widgets.composer import Composer
+from ..widgets.incident_pane import IncidentPane
+from ..widgets.log_view import LogRow
+from ..widgets.sla_board import SlaBoard
+from .form import FormScreen, Values
+from .help import HelpScreen
+
+if TYPE_CHECKING:
+    from ..app import IncidentConsole
+
+PANES = ("incident-pane", "sla-board", "action-log", "composer")
+PANE_TITLES = ("1 Incident", "2 Timers", "3 Log", "4 Compose")
+NARROW_WIDTH, NARROW_HEIGHT = 100, 28
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = bindings()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._breaches_seen: set[tuple[str, str, str]] = set()
+        self._first_tick = True
+
+    @property
+    def console(self) -> IncidentConsole:
+        return cast("IncidentConsole", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        yield Static(id="banner")
+        yield Tabs(*(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)),
+                   id="pane-tabs")
+        with Grid(id="panes"):
+            yield IncidentPane(id="incident-pane", classes="pane")
+            yield SlaBoard(id="sla-board", classes="pane")
+            yield ActionLog(id="action-log")
+            yield Composer(id="composer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#action-log").add_class("pane")
+        self.query_one("#composer").add_class("pane")
+        self._select_pane(3)
+        self.refresh_state()
+
+    # what is on screen
+
+    @property
+    def incident(self) -> Incident | None:
+        snapshot = self.console.snapshot
+        chosen = snapshot.incident(self.console.incident_id) if self.console.incident_id else None
+        return chosen or snapshot.current()
+
+    def refresh_state(self) -> None:
+        """Redraw from the app's snapshot and the save queue."""
+        incident = self.incident
+        now = self.console.clock()
+        log = self.query_one(ActionLog)
+        entries = self.console.snapshot.log_for(incident.id) if incident else ()
+        pending = [
+            LogRow(at=c.preview[3], author=self.console.desk.author, kind=c.preview[1], text=c.preview[2],
+                   pending=True, failed=bool(self.console.saver.problem))
+            for c in self.console.saver.pending()
+            if c.preview is not None and incident is not None and c.preview[0] == incident.id
+        ]
+        with self.app.batch_update():
+            log.show_entries(entries, pending)
+            self.query_one(Composer).show(incident, self.console.desk.policy, now)
+            self._draw_clocked(incident, now)
+            self._draw_bars(incident)
+
+    def tick(self, now: datetime) -> None:
+        incident = self.incident
+        with self.app.batch_update():
+            self._draw_clocked(incident, now)
+            self.query_one(Composer).show(incident, self.console.desk.policy, now)
+            self.query_one(ActionLog).update_title()
+        self._first_tick = False
+
+    def _draw_clocked(self, incident: Incident | None, now: datetime) -> None:
+        saver = self.console.saver
+        problem = saver.problem if saver.pending() else ""
+        self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem)
+        timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
+        others = self._other_incidents(incident, now)
+        self.query_one(SlaBoard).show(timers, others, local=self.query_one(ActionLog).view.local_time)
+        if incident is not None:
+            self._watch_breaches(incident, timers)
+
+    def _other_incidents(self, current: Incident | None, now: datetime) -> list[str]:
+        lines = []
+        for other in self.console.snapshot.open_incidents:
+            if current is not None and other.id == current.id:
+                continue
+            timers = self.console.desk.timers(other, self.console.snapshot, now)
+            breached = [t.title for t in timers if t.state is sla.TimerState.BREACHED and t.met_at is None]
+            soon = [t.title for t in timers if t.due_soon]
+            if breached:
+                lines.append(f"⚠ {other.id} {other.severity.value}: {', '.join(breached)} overdue (n to switch)")
+            elif soon:
+                lines.append(f"⚠ {other.id} {other.severity.value}: {', '.join(soon)} due soon (n to switch)")
+        return lines
+
+    def _watch_breaches(self, incident: Incident, timers: list[sla.SlaTimer]) -> None:
+        """A timer that breaches while the console is open rings once, tells, and is logged once."""
+        for timer in timers:
+            if timer.state is not sla.TimerState.BREACHED or timer.met_at is not None or timer.due_at is None:
+                continue
+            key = (incident.id, timer.name, timer.due_at.isoformat())
+            if key in self._breaches_seen:
+                continue
+            self._breaches_seen.add(key)
+            if self._first_tick:
+                continue  # already overdue when the console opened: shown, not announced
+            self.app.bell()
+            self.notify(f"{incident.id}: {timer.title} deadline breached.", severity="error", markup=False)
+            desk = self.console.desk
+            self.console.submit(f"log the {timer.title} breach", partial(desk.record_breach, timer, incident.id))
+
+    def _draw_bars(self, incident: Incident | None) -> None:
+        snapshot = self.console.snapshot
+        path = visible(str(self.console.desk.repository.path))
+        open_count = len(snapshot.open_incidents)
+        self.query_one("#topbar", Static).update(Content.assemble(
+            ("incident-console", "bold"), f"  {path}",
+            (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
+            (f"  you: {visible(self.console.desk.author)}", "dim"),
+        ))
+        warnings = []
+        if self.console.chain_problem:
+            warnings.append(f"⚠ The log's hash chain is broken: {self.console.chain_problem}. "
+                            "Entries may have been edited outside the console.")
+        if self.console.read_only:
+            warnings.append("⚠ This file is read-only: you can read it, but changes cannot be saved.")
+        pending = self.console.saver.pending()
+        if pending and self.console.saver.problem:
+            warnings.append(f"⚠ {len(pending)} change(s) NOT SAVED: {self.console.saver.problem}. "
+                            "Kept on screen and retried.")
+        banner = self.query_one("#banner", Static)
+        banner.update(Content("\n".join(visible(w) for w in warnings)))
+        banner.display = bool(warnings)
+
+    # layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_WIDTH or event.size.height < NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+
+    def _select_pane(self, number: int) -> None:
+        pane = PANES[number - 1]
+        for index, name in enumerate(PANES):
+            self.query_one(f"#{name}").set_class(index == number - 1, "-active")
+        tabs = self.query_one("#pane-tabs", Tabs)
+        if tabs.active != f"tab-{pane}":
+            tabs.active = f"tab-{pane}"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id:
+            number = PANES.index(event.tab.id.removeprefix("tab-")) + 1
+            self._select_pane(number)
+
+    def action_pane(self, number: int) -> None:
+        self._select_pane(number)
+        target = {1: IncidentPane, 2: SlaBoard, 3: ActionLog, 4: Composer}[number]
+        widget = self.query_one(target)
+        if isinstance(widget, ActionLog):
+            widget.view.focus()
+        elif isinstance(widget, Composer):
+            widget.focus_editor()
+
+    # actions
+
+    def _need_incident(self) -> Incident | None:
+        incident = self.incident
+        if incident is None:
+            self.notify("There is no incident yet: press d to declare one.", severity="warning")
+        return incident
+
+    def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
+        self.app.push_screen(FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs),
+                             lambda values: then(values) if values is not None else None)
+
+    def action_declare(self) -> None:
+        desk = self.console.desk
+
+        def done(values: Values) -> None:
+            try:
+                started = parse_when(values["started"], self.console.clock()) if values["started"].strip() else None
+            except InputError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                self.console.drafts["Declare an incident"] = values
+                return
+            services = [s for s in values["services"].split(",") if s.strip()]
+            run = partial(desk.declare, values["title"], Severity(values["severity"]), impact=values["impact"],
+                          services=services, commander=values["commander"], started_at=started)
+            self.console.submit("declare", run, on_done=self._declared)
+
+        self._form("Declare an incident", forms.declare_fields(), done)
+
+    def _declared(self, incident: Incident) -> None:
+        self.console.incident_id = incident.id
+        self.notify(f"Declared {incident.id}.", markup=False)
+
+    def action_acknowledge(self) -> None:
+        if (incident := self._need_incident()) is not None:
+            self.console.submit("acknowledge", partial(self.console.desk.acknowledge, incident.id),
+                                on_done=lambda _: self.notify(f"{incident.id} acknowledged."))
+
+    def action_triage(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+
+        def done(values: Values) -> None:
+            answers = answers_from_text(values["users"], values["data_at_risk"], values["transactions_failing"],
+                                        values["workaround"])
+            run = partial(self.console.desk.triage, answers, apply_severity=values["apply"] == "yes",
+                          incident_id=incident.id)
+            self.console.submit("triage", run, on_done=lambda r: self.notify(
+                f"Triage suggests {r.suggested.value}" + (" — applied." if r.applied else " — recorded.")))
+
+        self._form(f"Triage {incident.id}", forms.triage_fields(incident), done, hint=forms.triage_hint)
+
+    def action_log_entry(self) -> None:
+        if self._need_incident() is not None:
+            self._select_pane(3)
+            self.query_one(ActionLog).open_entry()
+
+    @on(ActionLog.Submitted)
+    def _log_submitted(self, event: ActionLog.Submitted) -> None:
+        incident = self.incident
+        if incident is None:
+            return
+        at = self.console.clock()
+        run = partial(self.console.desk.log, event.text, at=at, incident_id=incident.id)
+        self.console.submit("log entry", run, preview=(incident.id, "note", event.text, at))
+
+    def action_respond(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        self._form("Respond (runbook step 4)", forms.respond_fields(), lambda v: self.console.submit(
+            v["action"], partial(self.console.desk.respond, v["action"], v["detail"], incident.id),
+            preview=(incident.id, "action", f"{v['action']}: {v['detail']}", self.console.clock())))
+
+    def action_escalate(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        self._form("Escalate", forms.escalate_fields(), lambda v: self.console.submit(
+            "escalate", partial(self.console.desk.escalate, v["to"], v["why"], incident.id),
+            preview=(incident.id, "escalation", f"Escalated to {v['to']}: {v['why']}", self.console.clock())))
+
+    def action_severity(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        self._form(f"Severity of {incident.id}", forms.severity_fields(incident), lambda v: self.console.submit(
+            "severity change",
+            partial(self.console.desk.set_severity, Severity(v["severity"]), v["reason"], incident.id),
+            on_done=lambda i: self.notify(f"{i.id} is now {i.severity.value}.")))
+
+    def action_status(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        self._form(f"Status of {incident.id}", forms.status_fields(incident), lambda v: self.console.submit(
+            "status change",
+            partial(self.console.desk.set_status, Status(v["status"]), note=v["note"], incident_id=incident.id),
+            on_done=lambda i: self.notify(f"{i.id} is now {i.status.value}.")))
+
+    def action_compose(self) -> None:
+        self.action_pane(4)
+
+    def action_copy_update(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        composer = self.query_one(Composer)
+        text = composer.draft.strip()
+        if not text:
+            self.notify("The draft is empty: nothing to copy.", severity="warning")
+            return
+        template = composer.template_key
+
+        def copied(outcome: CopyOutcome) -> None:
+            if outcome.copied:
+                self.notify("Update copied to the clipboard and logged as sent.", markup=False)
+            else:
+                self.notify("Update sent to the terminal clipboard (OSC 52) — paste to check. "
+                            f"System clipboard not used: {outcome.detail}.", severity="warning", markup=False)
+            self.console.submit("status update", partial(self.console.desk.record_update, text, template=template,
+                                                         incident_id=incident.id),
+                                preview=(incident.id, "comms", text, self.console.clock()))
+            composer.sent()
+
+        self.console.copy_update(text, copied)
+
+    def action_next_incident(self) -> None:
+        candidates = self.console.snapshot.open_incidents or self.console.snapshot.incidents
+        if not candidates:
+            self.notify("There are no incidents.", severity="warning")
+            return
+        current = self.incident
+        ids = [i.id for i in candidates]
+        index = (ids.index(current.id) + 1) % len(ids) if current is not None and current.id in ids else 0
+        self._switch_to(ids[index])
+
+    def action_pick_incident(self) -> None:
+        snapshot = self.console.snapshot
+        if not snapshot.incidents:
+            self.notify("There are no incidents.", severity="warning")
+            return
+        choices = tuple((i.id, f"{i.id} {i.severity.value} {i.status.value} — {i.title}")
+                        for i in reversed(snapshot.incidents))
+        current = self.incident
+        fields = [forms.Field("incident", "Incident", choices, required=True, value=current.id if current else "")]
+        self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
+
+    def _switch_to(self, incident_id: str) -> None:
+        self.console.incident_id = incident_id
+        self.refresh_state()
+        self.notify(f"Now showing {incident_id}.", markup=False)
+
+    def action_filter_log(self) -> None:
+        self._select_pane(3)
+        self.query_one(ActionLog).open_filter()
+
+    def action_toggle_time(self) -> None:
+        log = self.query_one(ActionLog)
+        log.set_local_time(not log.view.local_time)
+        self.notify("Times in local time." if log.view.local_time else "Times in UTC.")
+        self.tick(self.console.clock())
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.console.action_quit()

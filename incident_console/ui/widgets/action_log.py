@@ -1,0 +1,163 @@
+"""The action log pane: the log view, a filter line and the one-line entry input."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from ...domain.model import LogEntry
+from ...domain.text import visible
+from .log_view import LogRow, LogView
+
+
+def row_for(entry: LogEntry) -> LogRow:
+    return LogRow(
+        at=entry.at,
+        author=entry.author,
+        kind=entry.kind,
+        text=entry.text,
+        entry_id=entry.id,
+        recorded_at=entry.recorded_at,
+        backfilled=entry.backfilled,
+    )
+
+
+def parse_filter(query: str) -> tuple[set[str], str]:
+    """``kind:comms kind:action restart`` -> ({"comms", "action"}, "restart")."""
+    kinds: set[str] = set()
+    words: list[str] = []
+    for word in query.split():
+        if word.lower().startswith("kind:") and len(word) > 5:
+            kinds.add(word[5:].lower())
+        else:
+            words.append(word.lower())
+    return kinds, " ".join(words)
+
+
+class ActionLog(Vertical):
+    """Newest at the bottom; follows new entries unless the user scrolled up."""
+
+    BINDINGS = [Binding("escape", "close_inputs", "Close", show=False)]
+
+    class Submitted(Message):
+        """The user pressed Enter in the entry line."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._entries: tuple[LogEntry, ...] = ()
+        self._pending: tuple[LogRow, ...] = ()
+        self._query = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-title", classes="pane-title")
+        yield Input(placeholder="filter: text, or kind:comms kind:action …", id="log-filter", classes="hidden")
+        yield LogView(id="log-view")
+        yield Input(placeholder="log entry — Enter saves, Escape keeps the draft", id="log-input", classes="hidden")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def show_entries(self, entries: tuple[LogEntry, ...], pending: Sequence[LogRow] = ()) -> None:
+        """Show the incident's entries (and unsaved ones); appends when only new entries arrived."""
+        pending = tuple(pending)
+        old = self._entries
+        appended = (
+            not self._query
+            and not self._pending
+            and not pending
+            and len(entries) >= len(old)
+            and (not old or (entries[len(old) - 1].id == old[-1].id and entries[0].id == old[0].id))
+        )
+        self._entries, self._pending = entries, pending
+        if appended and old is not entries:
+            self.view.add_rows([row_for(e) for e in entries[len(old) :]])
+        elif not appended:
+            self._rebuild()
+        self._update_title()
+
+    def _rebuild(self) -> None:
+        kinds, words = parse_filter(self._query)
+        rows = [row_for(e) for e in self._entries]
+        rows.extend(self._pending)
+        if kinds or words:
+            rows = [r for r in rows if (not kinds or r.kind in kinds) and (not words or words in r.search_text())]
+        self.view.set_rows(rows)
+
+    def update_title(self) -> None:
+        self._update_title()
+
+    def _update_title(self) -> None:
+        shown = len(self.view.rows)
+        total = len(self._entries) + len(self._pending)
+        parts: list[str | tuple[str, str]] = [("Action log", "bold"), f"  {total} entries"]
+        if self._query:
+            parts.append((f"  filter: {visible(self._query)} ({shown} shown)", "yellow"))
+        if self._pending:
+            parts.append((f"  {len(self._pending)} not saved yet", "bold red"))
+        if self.view.max_scroll_y > 0 and not self.view.following:
+            parts.append(("  (scrolled up: End to follow)", "dim"))
+        self.query_one("#log-title", Static).update(Content.assemble(*parts))
+
+    # entry line
+
+    def open_entry(self) -> None:
+        entry = self.query_one("#log-input", Input)
+        entry.remove_class("hidden")
+        entry.focus()
+
+    @on(Input.Submitted, "#log-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.notify("The log entry is empty; type what happened, then Enter.", severity="warning")
+            return
+        event.input.value = ""
+        event.input.add_class("hidden")
+        self.view.focus()
+        self.post_message(self.Submitted(text))
+
+    # filter line
+
+    def open_filter(self) -> None:
+        box = self.query_one("#log-filter", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(Input.Changed, "#log-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._query = event.value.strip()
+        self._rebuild()
+        self._update_title()
+
+    @on(Input.Submitted, "#log-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            event.input.add_class("hidden")
+        self.view.focus()
+
+    def action_close_inputs(self) -> None:
+        """Escape hides the inputs; the entry draft is kept for next time, the filter too."""
+        for box in self.query(Input):
+            if box.has_focus and not (box.id == "log-filter" and box.value):
+                box.add_class("hidden")
+        self.view.focus()
+
+    def set_local_time(self, local: bool) -> None:
+        self.view.set_local_time(local)
+
+    def on_mount(self) -> None:
+        self._update_title()

@@ -1,0 +1,92 @@
+"""The active incident: who, what, how bad, since when, and when the file last reached the disk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ...domain.model import Incident, Severity
+from ...domain.sla import format_duration
+from ...domain.text import visible
+from ...domain.times import to_text
+
+SEVERITY_STYLE = {
+    Severity.P1: "bold white on #b00020",
+    Severity.P2: "bold black on #ff8c00",
+    Severity.P3: "bold black on #e6c619",
+    Severity.P4: "bold white on #3b6ea8",
+}
+STATUS_STYLE = {
+    "investigating": "bold red",
+    "identified": "bold yellow",
+    "monitoring": "bold cyan",
+    "resolved": "bold green",
+}
+
+
+def _ago(moment: datetime, now: datetime) -> str:
+    seconds = (now - moment).total_seconds()
+    return f"{format_duration(seconds)} ago" if seconds >= 0 else f"in {format_duration(seconds)}"
+
+
+def _clock(moment: datetime) -> str:
+    return to_text(moment)[:19].replace("T", " ") + " UTC"
+
+
+def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> Content:
+    """The pane's text; everything a person wrote is shown literally."""
+    sev = incident.severity
+    lines: list[Content] = [
+        Content.assemble(
+            (f" {sev.value} {sev.label} ", SEVERITY_STYLE[sev]),
+            " ",
+            (incident.id, "bold"),
+            "  ",
+            (incident.status.title, STATUS_STYLE[incident.status.value]),
+        ),
+        Content.assemble((visible(incident.title), "bold")),
+        Content.assemble((f"{sev.description} · respond within {_window(sev)}", "dim")),
+        Content(""),
+        Content.assemble(("Commander ", "bold"), visible(incident.commander or "-")),
+        Content.assemble(("Impact    ", "bold"), visible(incident.impact or "-")),
+        Content.assemble(("Services  ", "bold"), visible(", ".join(incident.services) or "-")),
+        Content.assemble(
+            ("Started   ", "bold"), _clock(incident.impact_start), (f"  ({_ago(incident.impact_start, now)})", "dim")
+        ),
+        Content.assemble(("Detected  ", "bold"), _clock(incident.detected_at)),
+    ]
+    if incident.resolved_at:
+        lines.append(Content.assemble(("Resolved  ", "bold"), _clock(incident.resolved_at)))
+    triage = incident.triage
+    lines.append(
+        Content.assemble(("Triage    ", "bold"), triage.describe() if triage else ("not done yet (t)", "yellow"))
+    )
+    if save_problem:
+        lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
+    elif saved_at is not None:
+        lines.append(Content.assemble(("Saved     ", "dim"), (f"{_clock(saved_at)} ({_ago(saved_at, now)})", "dim")))
+    return Content("\n").join(lines)
+
+
+def _window(severity: Severity) -> str:
+    return format_duration(severity.response_time.total_seconds())
+
+
+class IncidentPane(Static):
+    """Shows one incident; re-rendered each second for the live 'ago' times."""
+
+    def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
+        if incident is None:
+            self.update(
+                Content.assemble(
+                    ("No active incident", "bold"),
+                    "\n\nPress ",
+                    ("d", "bold reverse"),
+                    " to declare one, or from a shell:\n",
+                    ("incident-console new TITLE --severity P1", "italic"),
+                )
+            )
+            return
+        self.update(describe(incident, now, saved_at, save_problem))

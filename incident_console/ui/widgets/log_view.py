@@ -1,0 +1,144 @@
+"""The action log's scrolling view: draws only the rows on screen, so 50,000 entries cost nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...domain.text import visible
+from ...domain.times import clock_text
+
+KIND_STYLES: dict[str, Style] = {
+    "declare": Style(color="bright_red", bold=True),
+    "ack": Style(color="green"),
+    "triage": Style(color="magenta"),
+    "severity": Style(color="bright_red"),
+    "status": Style(color="bright_blue"),
+    "comms": Style(color="bright_cyan"),
+    "action": Style(color="yellow"),
+    "command": Style(color="yellow"),
+    "escalation": Style(color="bright_magenta"),
+    "breach": Style(color="red", bold=True),
+    "handoff": Style(color="bright_green"),
+    "correction": Style(color="bright_yellow"),
+}
+DIM = Style(dim=True)
+AUTHOR = Style(color="cyan")
+PENDING = Style(color="yellow", italic=True)
+FAILED = Style(color="red", bold=True)
+BACKFILL = Style(color="yellow")
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """One row of the log as shown: a saved entry, or one typed and not saved yet."""
+
+    at: datetime
+    author: str
+    kind: str
+    text: str
+    entry_id: int | None = None
+    recorded_at: datetime | None = None
+    backfilled: bool = False
+    pending: bool = False
+    failed: bool = False
+
+    def search_text(self) -> str:
+        return f"{self.author} {self.kind} {self.text}".lower()
+
+
+class LogView(ScrollView, can_focus=True):
+    """A list of LogRows, newest at the bottom, following new rows unless scrolled up."""
+
+    DEFAULT_CSS = """
+    LogView { background: $surface; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[LogRow] = []
+        self.local_time = False
+        self._widest = 0
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+
+    @property
+    def following(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+
+    def set_rows(self, rows: Sequence[LogRow]) -> None:
+        """Show ``rows`` instead of the current ones."""
+        follow = self.following
+        self.rows = list(rows)
+        self._widest = max((self._row_width(r) for r in self.rows[-2000:]), default=0)
+        self._strips.clear()
+        self._resize(follow)
+
+    def add_rows(self, rows: Sequence[LogRow]) -> None:
+        """Append ``rows``; the view follows them if it was at the bottom."""
+        if not rows:
+            return
+        follow = self.following
+        self.rows.extend(rows)
+        self._widest = max(self._widest, *(self._row_width(r) for r in rows))
+        self._resize(follow)
+
+    def set_local_time(self, local: bool) -> None:
+        self.local_time = local
+        self._strips.clear()
+        self.refresh()
+
+    def _resize(self, follow: bool) -> None:
+        self.virtual_size = Size(self._widest, len(self.rows))
+        self.refresh()
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _row_width(self, row: LogRow) -> int:
+        return 9 + 2 + 11 + 11 + cell_len(visible(row.text)) + 20
+
+    def _strip(self, index: int) -> Strip:
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = Strip(self._segments(self.rows[index]))
+            self._strips[index] = strip
+        return strip
+
+    def _segments(self, row: LogRow) -> list[Segment]:
+        marker = Segment("↶ ", BACKFILL) if row.backfilled else Segment("  ")
+        author = visible(row.author)[:10].ljust(10)
+        kind = visible(row.kind)[:10].ljust(10)
+        segments = [
+            Segment(clock_text(row.at, local=self.local_time), DIM),
+            Segment(" "),
+            marker,
+            Segment(author, AUTHOR),
+            Segment(" "),
+            Segment(kind, KIND_STYLES.get(row.kind, Style())),
+            Segment(" "),
+            Segment(visible(row.text), PENDING if row.pending else None),
+        ]
+        if row.failed:
+            segments.append(Segment("  [not saved - retrying]", FAILED))
+        elif row.pending:
+            segments.append(Segment("  [saving…]", PENDING))
+        if row.backfilled and row.recorded_at is not None:
+            written = clock_text(row.recorded_at, local=self.local_time)
+            segments.append(Segment(f"  (backfilled; written {written})", BACKFILL))
+        return segments
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
