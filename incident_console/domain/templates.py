@@ -39,8 +39,7 @@ We are aware of issues with {service} and are actively investigating."""
 TEMPLATES: tuple[Template, ...] = (
     Template("initial", "Initial alert", "We're investigating reports of {issue}. More updates to follow."),
     Template("update", "Incident Update (P1/P2)", INCIDENT_UPDATE),
-    Template("identified", "Identified",
-             "We've identified the issue as {cause}. Working on a fix.", needs_cause=True),
+    Template("identified", "Identified", "We've identified the issue as {cause}. Working on a fix.", needs_cause=True),
     Template("monitoring", "Monitoring", "Fix has been deployed. Monitoring for stability."),
     Template("resolved", "Resolved", "The issue has been resolved. Services are operating normally."),
 )

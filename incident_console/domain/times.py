@@ -42,6 +42,8 @@ def to_text(moment: datetime) -> str:
 def from_text(text: str) -> datetime:
     """Read the stored form back (any ISO-8601 with an offset)."""
     moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:
+        return moment
     if moment.tzinfo is None:
         raise ValueError(f"time {text!r} has no offset")
     return moment.astimezone(UTC)

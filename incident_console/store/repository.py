@@ -172,17 +172,20 @@ def entry_to_doc(entry: LogEntry) -> dict[str, Any]:
 
 
 def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
+    at_text, recorded_text = doc["at"], doc["recorded_at"]
+    at = from_text(at_text)
+    details = doc.get("details")
     return LogEntry(
-        id=int(doc["id"]),
-        incident_id=str(doc["incident_id"]),
-        kind=str(doc["kind"]),
-        text=str(doc["text"]),
-        author=str(doc.get("author") or ""),
-        at=from_text(doc["at"]),
-        recorded_at=from_text(doc["recorded_at"]),
-        details=dict(doc.get("details") or {}),
-        corrects=doc.get("corrects"),
-        hash=str(doc.get("hash") or ""),
+        int(doc["id"]),
+        str(doc["incident_id"]),
+        str(doc["kind"]),
+        str(doc["text"]),
+        str(doc.get("author") or ""),
+        at,
+        at if recorded_text == at_text else from_text(recorded_text),
+        dict(details) if details else {},
+        doc.get("corrects"),
+        str(doc.get("hash") or ""),
     )
 
 

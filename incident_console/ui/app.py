@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
@@ -22,7 +24,7 @@ RETRY_SECONDS = 3.0
 class IncidentConsole(App[None]):
     """The incident console. All state is in the Desk's file; this holds only what is on screen."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "incident-console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -56,10 +58,14 @@ class IncidentConsole(App[None]):
 
     def on_mount(self) -> None:
         self.snapshot = self.desk.snapshot()
+        # The loaded log is long-lived: keep the collector from rescanning it on every gen-2 pass,
+        # which otherwise shows up as 100 ms stalls with tens of thousands of entries.
+        gc.freeze()
         self.read_only = not self.desk.repository.writable()
         self.set_interval(self._poll_seconds, self.tick, name="clock")
         if self._verify_on_open:
-            self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False)
+            # After the first frame: checking the chain of a long log should not delay the screen.
+            self.set_timer(0.5, lambda: self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False))
 
     @property
     def main(self) -> MainScreen:
@@ -113,8 +119,11 @@ class IncidentConsole(App[None]):
     def submit(self, description: str, run: Callable[[], Any], **kwargs: Any) -> None:
         """Queue a change for the Desk; the screen shows it at once and the disk catches up."""
         if self.read_only:
-            self.notify(f"{self.desk.repository.path} is read-only: {description} was not saved.",
-                        severity="error", markup=False)
+            self.notify(
+                f"{self.desk.repository.path} is read-only: {description} was not saved.",
+                severity="error",
+                markup=False,
+            )
         self.saver.submit(Change(description, run, **kwargs))
         self.main.refresh_state()
 
@@ -133,8 +142,12 @@ class IncidentConsole(App[None]):
         if outcome.refused:
             self.notify(outcome.refused, title=outcome.change.description, severity="warning", markup=False)
         elif outcome.failed:
-            self.notify(f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",
-                        title="Not saved", severity="error", markup=False)
+            self.notify(
+                f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",
+                title="Not saved",
+                severity="error",
+                markup=False,
+            )
         elif outcome.change.on_done is not None:
             outcome.change.on_done(outcome.result)
         self.main.refresh_state()
@@ -161,7 +174,9 @@ class IncidentConsole(App[None]):
             self.notify(
                 f"{len(pending)} change(s) not saved yet ({self.saver.problem or 'saving'}). "
                 "Press q again to quit: they will be printed to the terminal so nothing is lost.",
-                severity="warning", markup=False, timeout=10,
+                severity="warning",
+                markup=False,
+                timeout=10,
             )
             return
         self.unsaved_at_exit = self.saver.pending()

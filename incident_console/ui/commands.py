@@ -24,7 +24,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("a", "acknowledge", "Ack", "Acknowledge the incident: meets the 5-minute acknowledge timer."),
     ConsoleAction("t", "triage", "Triage", "Answer the four triage questions; see and apply the suggested severity."),
     ConsoleAction("l", "log_entry", "Log", "Add a line to the action log (Enter saves, Escape keeps the draft)."),
-    ConsoleAction("r", "respond", "Respond", "Record a runbook action: Rollback, Feature flag, Scale, Restart, Failover."),
+    ConsoleAction(
+        "r", "respond", "Respond", "Record a runbook action: Rollback, Feature flag, Scale, Restart, Failover."
+    ),
     ConsoleAction("e", "escalate", "Escalate", "Escalate: to whom, and why."),
     ConsoleAction("s", "severity", "Severity", "Change the severity (a reason is required)."),
     ConsoleAction("u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved."),
@@ -32,8 +34,9 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("y", "copy_update", "Copy update", "Copy the composed update to the clipboard and log it as sent."),
     ConsoleAction("n", "next_incident", "Next inc.", "Switch to the next open incident.", footer=False),
     ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False),
-    ConsoleAction("slash", "filter_log", "Filter", "Filter the log by text; 'kind:comms' filters by kind.",
-                  key_display="/"),
+    ConsoleAction(
+        "slash", "filter_log", "Filter", "Filter the log by text; 'kind:comms' filters by kind.", key_display="/"
+    ),
     ConsoleAction("z", "toggle_time", "UTC/local", "Show log times in UTC or local time.", footer=False),
     ConsoleAction("1", "pane(1)", "Incident pane", "Go to the incident pane.", footer=False),
     ConsoleAction("2", "pane(2)", "Timers pane", "Go to the SLA timers pane.", footer=False),

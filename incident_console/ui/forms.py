@@ -64,19 +64,29 @@ def triage_fields(incident: Incident) -> list[Field]:
             current = getattr(previous, name)
             value = current.value if name == "users" else ("yes" if current else "no")
         fields.append(Field(name, question, tuple((a, a.capitalize()) for a in answers), required=True, value=value))
-    fields.append(Field("apply", "Set the suggested severity?", (("yes", "Yes, apply it"), ("no", "No, record only")),
-                        required=True, value="yes"))
+    fields.append(
+        Field(
+            "apply",
+            "Set the suggested severity?",
+            (("yes", "Yes, apply it"), ("no", "No, record only")),
+            required=True,
+            value="yes",
+        )
+    )
     return fields
 
 
 def triage_hint(values: Values) -> Content:
     try:
         answers = triage.answers_from_text(
-            values.get("users", ""), values.get("data_at_risk", ""),
-            values.get("transactions_failing", ""), values.get("workaround", ""),
+            values.get("users", ""),
+            values.get("data_at_risk", ""),
+            values.get("transactions_failing", ""),
+            values.get("workaround", ""),
         )
     except InputError:
         return Content.styled("Answer all four questions to see the suggested severity.", "dim")
     severity, rule = triage.suggest(answers)
-    return Content.assemble(("Suggested: ", "bold"), (f"{severity.value} {severity.label}", "bold reverse"),
-                            f"  because {rule}")
+    return Content.assemble(
+        ("Suggested: ", "bold"), (f"{severity.value} {severity.label}", "bold reverse"), f"  because {rule}"
+    )

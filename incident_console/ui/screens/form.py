@@ -63,11 +63,11 @@ class FormScreen(ModalScreen[Values | None]):
                 value = draft.get(field.name, field.value)
                 yield Label(Content(field.label + (" *" if field.required else "")), classes="field-label")
                 if field.choices:
-                    with RadioSet(id=f"field-{field.name}"):
+                    with RadioSet(id=f"field-{field.name}", compact=True):
                         for choice, label in field.choices:
                             yield RadioButton(Content(visible(label)), value=choice == value, name=choice)
                 else:
-                    yield Input(value=value, placeholder=field.placeholder, id=f"field-{field.name}")
+                    yield Input(value=value, placeholder=field.placeholder, id=f"field-{field.name}", compact=True)
             yield Static(id="form-hint")
             yield Static(id="form-error")
             with Horizontal(id="form-buttons"):
@@ -116,9 +116,7 @@ class FormScreen(ModalScreen[Values | None]):
         values = self.values()
         for field in self.fields:
             if field.required and not values.get(field.name, "").strip():
-                self.query_one("#form-error", Static).update(
-                    Content.styled(f"{field.label} is required.", "bold red")
-                )
+                self.query_one("#form-error", Static).update(Content.styled(f"{field.label} is required.", "bold red"))
                 self.query_one(f"#field-{field.name}").focus()
                 return
         self._drafts.pop(self._draft_key, None)

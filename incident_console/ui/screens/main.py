@@ -28,7 +28,6 @@ from ..widgets.incident_pane import IncidentPane
 from ..widgets.log_view import LogRow
 from ..widgets.sla_board import SlaBoard
 from .form import FormScreen, Values
-from .help import HelpScreen
 
 if TYPE_CHECKING:
     from ..app import IncidentConsole
@@ -53,8 +52,9 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield Static(id="banner")
-        yield Tabs(*(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)),
-                   id="pane-tabs")
+        yield Tabs(
+            *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)), id="pane-tabs"
+        )
         with Grid(id="panes"):
             yield IncidentPane(id="incident-pane", classes="pane")
             yield SlaBoard(id="sla-board", classes="pane")
@@ -83,8 +83,14 @@ class MainScreen(Screen[None]):
         log = self.query_one(ActionLog)
         entries = self.console.snapshot.log_for(incident.id) if incident else ()
         pending = [
-            LogRow(at=c.preview[3], author=self.console.desk.author, kind=c.preview[1], text=c.preview[2],
-                   pending=True, failed=bool(self.console.saver.problem))
+            LogRow(
+                at=c.preview[3],
+                author=self.console.desk.author,
+                kind=c.preview[1],
+                text=c.preview[2],
+                pending=True,
+                failed=bool(self.console.saver.problem),
+            )
             for c in self.console.saver.pending()
             if c.preview is not None and incident is not None and c.preview[0] == incident.id
         ]
@@ -146,21 +152,27 @@ class MainScreen(Screen[None]):
         snapshot = self.console.snapshot
         path = visible(str(self.console.desk.repository.path))
         open_count = len(snapshot.open_incidents)
-        self.query_one("#topbar", Static).update(Content.assemble(
-            ("incident-console", "bold"), f"  {path}",
-            (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
-            (f"  you: {visible(self.console.desk.author)}", "dim"),
-        ))
+        self.query_one("#topbar", Static).update(
+            Content.assemble(
+                ("incident-console", "bold"),
+                f"  {path}",
+                (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
+                (f"  you: {visible(self.console.desk.author)}", "dim"),
+            )
+        )
         warnings = []
         if self.console.chain_problem:
-            warnings.append(f"⚠ The log's hash chain is broken: {self.console.chain_problem}. "
-                            "Entries may have been edited outside the console.")
+            warnings.append(
+                f"⚠ The log's hash chain is broken: {self.console.chain_problem}. "
+                "Entries may have been edited outside the console."
+            )
         if self.console.read_only:
             warnings.append("⚠ This file is read-only: you can read it, but changes cannot be saved.")
         pending = self.console.saver.pending()
         if pending and self.console.saver.problem:
-            warnings.append(f"⚠ {len(pending)} change(s) NOT SAVED: {self.console.saver.problem}. "
-                            "Kept on screen and retried.")
+            warnings.append(
+                f"⚠ {len(pending)} change(s) NOT SAVED: {self.console.saver.problem}. Kept on screen and retried."
+            )
         banner = self.query_one("#banner", Static)
         banner.update(Content("\n".join(visible(w) for w in warnings)))
         banner.display = bool(warnings)
@@ -203,8 +215,10 @@ class MainScreen(Screen[None]):
         return incident
 
     def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
-        self.app.push_screen(FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs),
-                             lambda values: then(values) if values is not None else None)
+        self.app.push_screen(
+            FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs),
+            lambda values: then(values) if values is not None else None,
+        )
 
     def action_declare(self) -> None:
         desk = self.console.desk
@@ -217,8 +231,15 @@ class MainScreen(Screen[None]):
                 self.console.drafts["Declare an incident"] = values
                 return
             services = [s for s in values["services"].split(",") if s.strip()]
-            run = partial(desk.declare, values["title"], Severity(values["severity"]), impact=values["impact"],
-                          services=services, commander=values["commander"], started_at=started)
+            run = partial(
+                desk.declare,
+                values["title"],
+                Severity(values["severity"]),
+                impact=values["impact"],
+                services=services,
+                commander=values["commander"],
+                started_at=started,
+            )
             self.console.submit("declare", run, on_done=self._declared)
 
         self._form("Declare an incident", forms.declare_fields(), done)
@@ -229,20 +250,30 @@ class MainScreen(Screen[None]):
 
     def action_acknowledge(self) -> None:
         if (incident := self._need_incident()) is not None:
-            self.console.submit("acknowledge", partial(self.console.desk.acknowledge, incident.id),
-                                on_done=lambda _: self.notify(f"{incident.id} acknowledged."))
+            self.console.submit(
+                "acknowledge",
+                partial(self.console.desk.acknowledge, incident.id),
+                on_done=lambda _: self.notify(f"{incident.id} acknowledged."),
+            )
 
     def action_triage(self) -> None:
         if (incident := self._need_incident()) is None:
             return
 
         def done(values: Values) -> None:
-            answers = answers_from_text(values["users"], values["data_at_risk"], values["transactions_failing"],
-                                        values["workaround"])
-            run = partial(self.console.desk.triage, answers, apply_severity=values["apply"] == "yes",
-                          incident_id=incident.id)
-            self.console.submit("triage", run, on_done=lambda r: self.notify(
-                f"Triage suggests {r.suggested.value}" + (" — applied." if r.applied else " — recorded.")))
+            answers = answers_from_text(
+                values["users"], values["data_at_risk"], values["transactions_failing"], values["workaround"]
+            )
+            run = partial(
+                self.console.desk.triage, answers, apply_severity=values["apply"] == "yes", incident_id=incident.id
+            )
+            self.console.submit(
+                "triage",
+                run,
+                on_done=lambda r: self.notify(
+                    f"Triage suggests {r.suggested.value}" + (" — applied." if r.applied else " — recorded.")
+                ),
+            )
 
         self._form(f"Triage {incident.id}", forms.triage_fields(incident), done, hint=forms.triage_hint)
 
@@ -263,32 +294,54 @@ class MainScreen(Screen[None]):
     def action_respond(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form("Respond (runbook step 4)", forms.respond_fields(), lambda v: self.console.submit(
-            v["action"], partial(self.console.desk.respond, v["action"], v["detail"], incident.id),
-            preview=(incident.id, "action", f"{v['action']}: {v['detail']}", self.console.clock())))
+        self._form(
+            "Respond (runbook step 4)",
+            forms.respond_fields(),
+            lambda v: self.console.submit(
+                v["action"],
+                partial(self.console.desk.respond, v["action"], v["detail"], incident.id),
+                preview=(incident.id, "action", f"{v['action']}: {v['detail']}", self.console.clock()),
+            ),
+        )
 
     def action_escalate(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form("Escalate", forms.escalate_fields(), lambda v: self.console.submit(
-            "escalate", partial(self.console.desk.escalate, v["to"], v["why"], incident.id),
-            preview=(incident.id, "escalation", f"Escalated to {v['to']}: {v['why']}", self.console.clock())))
+        self._form(
+            "Escalate",
+            forms.escalate_fields(),
+            lambda v: self.console.submit(
+                "escalate",
+                partial(self.console.desk.escalate, v["to"], v["why"], incident.id),
+                preview=(incident.id, "escalation", f"Escalated to {v['to']}: {v['why']}", self.console.clock()),
+            ),
+        )
 
     def action_severity(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(f"Severity of {incident.id}", forms.severity_fields(incident), lambda v: self.console.submit(
-            "severity change",
-            partial(self.console.desk.set_severity, Severity(v["severity"]), v["reason"], incident.id),
-            on_done=lambda i: self.notify(f"{i.id} is now {i.severity.value}.")))
+        self._form(
+            f"Severity of {incident.id}",
+            forms.severity_fields(incident),
+            lambda v: self.console.submit(
+                "severity change",
+                partial(self.console.desk.set_severity, Severity(v["severity"]), v["reason"], incident.id),
+                on_done=lambda i: self.notify(f"{i.id} is now {i.severity.value}."),
+            ),
+        )
 
     def action_status(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(f"Status of {incident.id}", forms.status_fields(incident), lambda v: self.console.submit(
-            "status change",
-            partial(self.console.desk.set_status, Status(v["status"]), note=v["note"], incident_id=incident.id),
-            on_done=lambda i: self.notify(f"{i.id} is now {i.status.value}.")))
+        self._form(
+            f"Status of {incident.id}",
+            forms.status_fields(incident),
+            lambda v: self.console.submit(
+                "status change",
+                partial(self.console.desk.set_status, Status(v["status"]), note=v["note"], incident_id=incident.id),
+                on_done=lambda i: self.notify(f"{i.id} is now {i.status.value}."),
+            ),
+        )
 
     def action_compose(self) -> None:
         self.action_pane(4)
@@ -307,11 +360,17 @@ class MainScreen(Screen[None]):
             if outcome.copied:
                 self.notify("Update copied to the clipboard and logged as sent.", markup=False)
             else:
-                self.notify("Update sent to the terminal clipboard (OSC 52) — paste to check. "
-                            f"System clipboard not used: {outcome.detail}.", severity="warning", markup=False)
-            self.console.submit("status update", partial(self.console.desk.record_update, text, template=template,
-                                                         incident_id=incident.id),
-                                preview=(incident.id, "comms", text, self.console.clock()))
+                self.notify(
+                    "Update sent to the terminal clipboard (OSC 52) — paste to check. "
+                    f"System clipboard not used: {outcome.detail}.",
+                    severity="warning",
+                    markup=False,
+                )
+            self.console.submit(
+                "status update",
+                partial(self.console.desk.record_update, text, template=template, incident_id=incident.id),
+                preview=(incident.id, "comms", text, self.console.clock()),
+            )
             composer.sent()
 
         self.console.copy_update(text, copied)
@@ -331,8 +390,9 @@ class MainScreen(Screen[None]):
         if not snapshot.incidents:
             self.notify("There are no incidents.", severity="warning")
             return
-        choices = tuple((i.id, f"{i.id} {i.severity.value} {i.status.value} — {i.title}")
-                        for i in reversed(snapshot.incidents))
+        choices = tuple(
+            (i.id, f"{i.id} {i.severity.value} {i.status.value} — {i.title}") for i in reversed(snapshot.incidents)
+        )
         current = self.incident
         fields = [forms.Field("incident", "Incident", choices, required=True, value=current.id if current else "")]
         self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
@@ -353,6 +413,8 @@ class MainScreen(Screen[None]):
         self.tick(self.console.clock())
 
     def action_help(self) -> None:
+        from .help import HelpScreen  # Markdown is heavy to import; only the help screen needs it
+
         self.app.push_screen(HelpScreen())
 
     def action_quit(self) -> None:

@@ -70,21 +70,21 @@ class ActionLog(Vertical):
         return self.query_one(LogView)
 
     def show_entries(self, entries: tuple[LogEntry, ...], pending: Sequence[LogRow] = ()) -> None:
-        """Show the incident's entries (and unsaved ones); appends when only new entries arrived."""
+        """Show the incident's entries and the unsaved ones after them.
+
+        When the entries only grew (the usual case: one more entry), only the tail of the view
+        changes; anything else (another incident, a filter) rebuilds the rows.
+        """
         pending = tuple(pending)
         old = self._entries
-        appended = (
-            not self._query
-            and not self._pending
-            and not pending
-            and len(entries) >= len(old)
-            and (not old or (entries[len(old) - 1].id == old[-1].id and entries[0].id == old[0].id))
-        )
+        grew = len(entries) >= len(old) and (not old or (entries[len(old) - 1].id == old[-1].id))
+        same_incident = bool(old) and bool(entries) and entries[0].id == old[0].id
         self._entries, self._pending = entries, pending
-        if appended and old is not entries:
-            self.view.add_rows([row_for(e) for e in entries[len(old) :]])
-        elif not appended:
+        if self._query or not (grew and (same_incident or not old)):
             self._rebuild()
+        else:
+            added = [row_for(e) for e in entries[len(old) :]]
+            self.view.replace_tail(len(old), added + list(pending))
         self._update_title()
 
     def _rebuild(self) -> None:

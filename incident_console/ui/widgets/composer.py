@@ -34,9 +34,7 @@ class Composer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Communications", "bold"), classes="pane-title")
-        yield Select(
-            [(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template"
-        )
+        yield Select([(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template")
         yield Input(placeholder="cause (for Identified): what the issue is", id="cause", classes="hidden")
         yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False)
         yield Static(id="composer-status")

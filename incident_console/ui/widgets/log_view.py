@@ -82,13 +82,19 @@ class LogView(ScrollView, can_focus=True):
         self._strips.clear()
         self._resize(follow)
 
-    def add_rows(self, rows: Sequence[LogRow]) -> None:
-        """Append ``rows``; the view follows them if it was at the bottom."""
-        if not rows:
-            return
+    def replace_tail(self, keep: int, rows: Sequence[LogRow]) -> None:
+        """Keep the first ``keep`` rows and put ``rows`` after them; follows them if at the bottom.
+
+        Appending an entry, or swapping an unsaved row for the saved entry, touches only the tail,
+        so it costs the same with 50 rows or 50,000.
+        """
         follow = self.following
+        del self.rows[keep:]
         self.rows.extend(rows)
-        self._widest = max(self._widest, *(self._row_width(r) for r in rows))
+        if rows:
+            self._widest = max(self._widest, *(self._row_width(r) for r in rows))
+        for index in [i for i in self._strips.keys() if i >= keep]:
+            self._strips.discard(index)
         self._resize(follow)
 
     def set_local_time(self, local: bool) -> None:

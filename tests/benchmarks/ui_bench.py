@@ -1,0 +1,125 @@
+"""Console benchmarks: first frame, key press to frame, idle CPU and memory, beside a bare Textual app.
+
+Every figure is measured in the same run as its baseline; nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.benchmarks.store_bench import build_file
+
+FRAME_RUNS = 7
+KEY_PRESSES = 40
+IDLE_SECONDS = 10.0
+
+
+def _child(*args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.ui_child", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def first_frame(path: Path) -> list[str]:
+    bare = [_child("bare") for _ in range(FRAME_RUNS)]
+    ours = [_child("console", str(path)) for _ in range(FRAME_RUNS)]
+    bare_s = statistics.median(r["first_frame_s"] for r in bare)
+    ours_s = statistics.median(r["first_frame_s"] for r in ours)
+    bare_kib = statistics.median(r["peak_kib"] for r in bare)
+    ours_kib = statistics.median(r["peak_kib"] for r in ours)
+    return [
+        f"First frame, process start to first drawn frame (median of {FRAME_RUNS}, 120x35, headless):",
+        f"  bare Textual app (Header, Static, Footer)   {bare_s * 1000:7.0f} ms",
+        f"  console with a 10,000-entry log              {ours_s * 1000:7.0f} ms   ratio {ours_s / bare_s:.2f}x"
+        "   (target <= 1.5x)",
+        "Peak memory (max RSS at exit):",
+        f"  bare Textual app                             {bare_kib / 1024:7.1f} MiB",
+        f"  console with a 10,000-entry log              {ours_kib / 1024:7.1f} MiB   ratio {ours_kib / bare_kib:.2f}x"
+        "   (target <= 1.5x)",
+    ]
+
+
+def idle_cpu(path: Path) -> list[str]:
+    bare = _child("bare", "--idle", str(IDLE_SECONDS))
+    ours = _child("console", str(path), "--idle", str(IDLE_SECONDS))
+    return [
+        f"Idle CPU over {IDLE_SECONDS:.0f} s after the first frame (timers ticking each second):",
+        f"  bare Textual app                             {100 * bare['idle_cpu_s'] / IDLE_SECONDS:6.2f} % of a core",
+        f"  console with a 10,000-entry log              {100 * ours['idle_cpu_s'] / IDLE_SECONDS:6.2f} % of a core"
+        "   (target <= 1%)",
+    ]
+
+
+async def _key_to_frame(path: Path) -> list[float]:
+    from incident_console.clipboard import CopyOutcome
+    from incident_console.desk import Desk
+    from incident_console.store.repository import Repository
+    from incident_console.ui.app import IncidentConsole
+    from incident_console.ui.widgets.action_log import ActionLog
+
+    class NoClipboard:
+        def copy(self, text: str) -> CopyOutcome:
+            return CopyOutcome(False, "benchmark")
+
+    app = IncidentConsole(Desk(Repository(path), author="bench"), clipboard=NoClipboard(), verify_on_open=False)
+    timings: list[float] = []
+    async with app.run_test(size=(120, 35)) as pilot:
+        log = app.screen.query_one(ActionLog)
+        await pilot.pause()
+        for number in range(KEY_PRESSES):
+            await pilot.press("l")
+            log.query_one("#log-input").value = f"benchmark entry {number}"  # type: ignore[attr-defined]
+            before = len(log.view.rows)
+            started = time.perf_counter()
+            await pilot.press("enter")
+            await pilot.pause()
+            timings.append(time.perf_counter() - started)
+            assert len(log.view.rows) == before + 1, "the entry did not appear"
+            for _ in range(200):  # let the save finish before the next key, as a person would
+                if not app.saver.pending():
+                    break
+                await pilot.pause(0.01)
+    return timings
+
+
+def key_to_frame(folder: Path) -> list[str]:
+    lines = [f"Key press (Enter in the log line) to the frame showing the entry ({KEY_PRESSES} presses, pilot):"]
+    for size in (10_000, 50_000):
+        path = folder / f"keys-{size}.json"
+        build_file(path, size)
+        timings = sorted(asyncio.run(_key_to_frame(path)))
+        median = statistics.median(timings) * 1000
+        p95 = timings[int(0.95 * (len(timings) - 1))] * 1000
+        lines.append(
+            f"  {size:>6,} entries   median {median:6.1f} ms   p95 {p95:6.1f} ms"
+            "   (target median <= 17 ms, p95 <= 33 ms)"
+        )
+    return lines
+
+
+def run() -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "ten-thousand.json"
+        build_file(path, 10_000)
+        lines = first_frame(path)
+        lines += idle_cpu(path)
+        lines += key_to_frame(folder)
+    return lines
+
+
+if __name__ == "__main__":
+    for line in run():
+        print(line)

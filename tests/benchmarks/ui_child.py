@@ -1,0 +1,84 @@
+"""A console run in its own process for the benchmarks: ``python -m tests.benchmarks.ui_child MODE [FILE]``.
+
+MODE ``bare`` is a bare Textual app (Header, Footer, one Static); ``console`` is the incident
+console on FILE. With ``--idle SECONDS`` the app stays up that long after its first frame and
+reports the CPU time it used meanwhile. It prints one JSON line: seconds from process start to
+the first frame, peak memory (KiB), and idle CPU seconds.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.widgets import Footer, Header, Static  # noqa: E402
+
+result: dict[str, float] = {}
+
+
+def first_frame(app: App[None], idle: float) -> None:
+    result["first_frame_s"] = time.perf_counter() - STARTED
+    if idle <= 0:
+        app.exit()
+        return
+    cpu_start = time.process_time()
+
+    def done() -> None:
+        result["idle_cpu_s"] = time.process_time() - cpu_start
+        result["idle_s"] = idle
+        app.exit()
+
+    app.set_timer(idle, done)
+
+
+class Bare(App[None]):
+    def __init__(self, idle: float) -> None:
+        super().__init__()
+        self.idle = idle
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("incident-console")
+        yield Footer()
+
+    def on_ready(self) -> None:
+        first_frame(self, self.idle)
+
+
+def console(path: str, idle: float) -> App[None]:
+    from incident_console.clipboard import CopyOutcome
+    from incident_console.desk import Desk
+    from incident_console.store.repository import Repository
+    from incident_console.ui.app import IncidentConsole
+
+    class NoClipboard:
+        def copy(self, text: str) -> CopyOutcome:
+            return CopyOutcome(False, "benchmark")
+
+    class Measured(IncidentConsole):
+        def on_ready(self) -> None:
+            first_frame(self, idle)
+
+    return Measured(Desk(Repository(path), author="bench"), clipboard=NoClipboard())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["bare", "console"])
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("--idle", type=float, default=0.0)
+    args = parser.parse_args()
+    app = Bare(args.idle) if args.mode == "bare" else console(args.file, args.idle)
+    app.run(headless=True, size=(120, 35))
+    result["peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
