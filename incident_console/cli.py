@@ -8,19 +8,22 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
-from .config import load_policy
+from .clipboard import PyperclipClipboard
+from .config import load_settings
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
-from .domain.model import Incident, LogEntry, Severity, Snapshot, Status, parse_kind
+from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
 from .domain.text import visible
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
 from .store.locations import state_file
-from .store.repository import Repository, entry_to_doc, incident_to_doc
+from .store.repository import Repository, entry_to_doc, incident_to_doc, item_to_doc
+from .store.storage import write_atomically
 
 PROG = "incident-console"
 
@@ -123,8 +126,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("run", "run a command, pass its output through, and log it with its exit status")
     p.add_argument("argv", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS...]")
 
+    p = command("handoff", "brief the next person (Markdown) and hand the incident over")
+    p.add_argument("--to", required=True, metavar="NAME")
+
+    p = command("checklist", "show the Resolve checklist, or tick Verify")
+    p.add_argument("tick", nargs="?", choices=["verify"], help="verify: metrics are back to normal")
+    p.add_argument("--note", default="")
+
+    p = command("postmortem", "print the post-mortem Markdown, write a section, or mark it complete")
+    p.add_argument("--out", metavar="FILE", help="write the Markdown to FILE instead of printing it")
+    p.add_argument("--section", choices=[key for key, _ in POSTMORTEM_SECTIONS], help="section to write")
+    p.add_argument("--text", help="the section's text (with --section)")
+    p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
+
+    p = command("action", "action items: add, list, done", json_output=True)
+    p.add_argument("verb", choices=["add", "list", "done"])
+    p.add_argument("arg", nargs="?", help="the item's text (add) or id (done)")
+    p.add_argument("--owner", default="")
+    p.add_argument("--due", metavar="DATE", help="deadline, YYYY-MM-DD")
+
+    p = command("update", "render a status update from a template, log it as sent, optionally copy it")
+    p.add_argument("template", help="initial, update, identified, monitoring, resolved (or one from the config)")
+    p.add_argument("--cause", default="", help="the cause (Identified)")
+    p.add_argument("--copy", action="store_true", help="also put it on the system clipboard")
+
+    p = command("export", "write a consistent copy of the state file")
+    p.add_argument("--out", required=True, metavar="FILE")
+
     command("where", "print the state file's path")
-    command("verify", "check the log's hash chain")
+    p = command("verify", "check the log's hash chain (exit status 1 when broken)")
+    p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
     return parser
 
 
@@ -204,13 +235,17 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
         _out("  " + entry_line(entry))
 
 
+def _desk(args: argparse.Namespace, path: Path) -> Desk:
+    policy, templates = load_settings(getattr(args, "config", None))
+    return Desk(Repository(path), author=getattr(args, "author", None), policy=policy, templates=templates)
+
+
 def run_command(args: argparse.Namespace) -> int:
     path = state_file(getattr(args, "file", None))
     if args.command == "where":
         _out(str(path))
         return 0
-    policy = load_policy(getattr(args, "config", None))
-    desk = Desk(Repository(path), author=getattr(args, "author", None), policy=policy)
+    desk = _desk(args, path)
     incident_id = getattr(args, "incident", None)
     now = system_clock()
 
@@ -298,11 +333,95 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "run":
         return _run(desk, args.argv, incident_id)
     elif args.command == "verify":
-        problem = desk.repository.verify()
+        repository = Repository(state_file(args.path)) if args.path else desk.repository
+        if args.path and not repository.path.exists():
+            raise FileProblem(f"{repository.path} does not exist")
+        problem = repository.verify()
         if problem:
-            sys.stderr.write(f"{PROG}: {path}: {problem}\n")
+            sys.stderr.write(f"{PROG}: {repository.path}: {visible(problem)}\n")
             return 1
-        _out(f"{path}: intact ({len(desk.snapshot().log)} entries)")
+        _out(f"{repository.path}: intact ({len(repository.snapshot().log)} entries, hash chain verified)")
+    elif args.command == "handoff":
+        briefing, incident = desk.handoff(args.to, incident_id)
+        _out(briefing)
+    elif args.command == "checklist":
+        if args.tick == "verify":
+            desk.verify_metrics(args.note, incident_id)
+        snap = desk.snapshot()
+        incident = desk.incident(incident_id, snap)
+        for check in desk.resolve_checks(incident, snap):
+            _out(f"[{'x' if check.done else ' '}] {check.title} — {check.detail}")
+    elif args.command == "postmortem":
+        return _postmortem(desk, args, incident_id)
+    elif args.command == "action":
+        return _action(desk, args, incident_id)
+    elif args.command == "update":
+        text = desk.render_update(args.template, args.cause, incident_id)
+        copied = ""
+        if args.copy:
+            outcome = PyperclipClipboard().copy(text)
+            copied = "copied to the clipboard" if outcome.copied else f"not copied: {outcome.detail}"
+        entry = desk.record_update(text, template=args.template, incident_id=incident_id)
+        _out(text)
+        sys.stderr.write(
+            f"{PROG}: logged as sent ({entry.incident_id} #{entry.id})" + (f"; {copied}" if copied else "") + "\n"
+        )
+    elif args.command == "export":
+        count = desk.export(args.out)
+        _out(f"exported {count} entries to {args.out}")
+    return 0
+
+
+def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -> int:
+    if args.section:
+        if args.text is None:
+            raise InputError("--section needs --text with the section's content")
+        desk.write_postmortem_section(args.section, args.text, incident_id)
+    elif args.text is not None:
+        raise InputError("--text needs --section to say which section it is")
+    if args.complete:
+        desk.complete_postmortem(incident_id)
+    markdown = desk.postmortem(incident_id)
+    if args.out:
+        target = Path(args.out).expanduser()
+        try:
+            write_atomically(target.absolute(), markdown.encode("utf-8"))
+        except OSError as exc:
+            raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
+        _out(f"wrote {target}")
+    elif not (args.section or args.complete):
+        _out(markdown)
+    return 0
+
+
+def _action(desk: Desk, args: argparse.Namespace, incident_id: str | None) -> int:
+    if args.verb == "add":
+        if not args.arg:
+            raise InputError("action add needs the item's text")
+        due = None
+        if args.due:
+            try:
+                due = date.fromisoformat(args.due)
+            except ValueError:
+                raise InputError(f"deadline {args.due!r} is not a date like 2026-12-01") from None
+        item = desk.add_action_item(args.arg, owner=args.owner, due=due, incident_id=incident_id)
+        _out(f"#{item.id}")
+    elif args.verb == "done":
+        try:
+            item_id = int(str(args.arg).lstrip("#"))
+        except ValueError:
+            raise InputError(f"action item id {args.arg!r} is not a number") from None
+        item = desk.complete_action_item(item_id)
+        _out(f"#{item.id} done")
+    else:
+        snap = desk.snapshot()
+        items = snap.items_for(desk.incident(incident_id, snap).id) if incident_id else snap.action_items
+        if args.json:
+            _print_json({"action_items": [item_to_doc(i) for i in items]})
+        for item in () if args.json else items:
+            mark = "x" if item.done_at else " "
+            due = item.due.isoformat() if item.due else "no deadline"
+            _out(f"[{mark}] #{item.id:<3} {item.incident_id:<7} {item.text}  ({item.owner or 'unowned'}, {due})")
     return 0
 
 
@@ -365,6 +484,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("INCIDENT_CONSOLE_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"{PROG}: unexpected error: {type(exc).__name__}: {visible(str(exc))} "
+            "(set INCIDENT_CONSOLE_DEBUG=1 to see where)\n"
+        )
+        return 70
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -373,8 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _open_console(args: argparse.Namespace) -> int:
     path = state_file(getattr(args, "file", None))
-    policy = load_policy(getattr(args, "config", None))
-    desk = Desk(Repository(path), author=getattr(args, "author", None), policy=policy)
+    desk = _desk(args, path)
     desk.snapshot()  # refuse a file that is not ours before the screen opens
     try:
         from .ui.app import IncidentConsole

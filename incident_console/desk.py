@@ -11,13 +11,25 @@ import getpass
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from .domain import sla, triage
+from .domain import checklist, reports, sla, triage
+from .domain import templates as comms
 from .domain.errors import InputError
-from .domain.model import Incident, LogEntry, NewEntry, Severity, Snapshot, Status, TriageAnswers
+from .domain.model import (
+    POSTMORTEM_SECTIONS,
+    ActionItem,
+    Incident,
+    LogEntry,
+    NewEntry,
+    Severity,
+    Snapshot,
+    Status,
+    TriageAnswers,
+)
 from .domain.policy import Policy
+from .domain.templates import TEMPLATES, Template
 from .domain.text import clean_input
 from .store.repository import Repository, Transaction
 
@@ -76,11 +88,13 @@ class Desk:
         author: str | None = None,
         policy: Policy | None = None,
         clock: Clock = system_clock,
+        templates: Sequence[Template] = TEMPLATES,
     ) -> None:
         self.repository = repository
         self.author = default_author(author)
         self.policy = policy or Policy()
         self.clock = clock
+        self.templates = tuple(templates)
 
     # reading -----------------------------------------------------------------------------
 
@@ -160,8 +174,9 @@ class Desk:
                     incident,
                     "declare",
                     f"Declared {severity.value} ({severity.description}): {title}",
-                    detected,
+                    now,
                     severity=severity.value,
+                    detected_at=detected.isoformat(),
                 )
             )
             return incident
@@ -257,7 +272,12 @@ class Desk:
         return self._change(incident_id, apply)
 
     def set_status(self, status: Status, *, note: str = "", incident_id: str | None = None) -> Incident:
-        """Move the incident to ``status``; reopening a resolved incident needs a note saying why."""
+        """Move the incident to ``status``.
+
+        Reopening a resolved incident needs a note saying why. Resolving before the Resolve
+        checklist is clear (metrics verified, 30 minutes of monitoring) needs a note too, and
+        the change is logged as an override with what was skipped.
+        """
         note = clean_input(note)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
@@ -265,6 +285,15 @@ class Desk:
                 raise InputError(f"{incident.id} is already {status.value}")
             if incident.status is Status.RESOLVED and not note:
                 raise InputError(f"{incident.id} is resolved; reopening it needs a reason (--note)")
+            skipped: list[str] = []
+            if status is Status.RESOLVED:
+                log = tx.snapshot.log_for(incident.id)
+                skipped = checklist.early_resolve_problems(incident, log, sla.timers(incident, log, self.policy, now))
+                if skipped and not note:
+                    raise InputError(
+                        f"{incident.id} cannot be resolved yet: {'; '.join(skipped)}. "
+                        "Give a reason (--note) to resolve anyway; it is logged as an override"
+                    )
             changes: dict[str, Any] = {"status": status}
             if status is Status.MONITORING:
                 changes["monitoring_since"] = now
@@ -276,8 +305,13 @@ class Desk:
                 changes["resolved_at"] = None
                 changes["postmortem_done_at"] = None
             verb = "Reopened" if incident.status is Status.RESOLVED else "Status"
+            if skipped:
+                verb = "Resolved early (override)"
             text = f"{verb}: {incident.status.value} -> {status.value}" + (f": {note}" if note else "")
-            tx.append(self._entry(incident, "status", text, now, previous=incident.status.value, status=status.value))
+            details: dict[str, Any] = {"previous": incident.status.value, "status": status.value}
+            if skipped:
+                details.update(override=True, skipped=skipped)
+            tx.append(self._entry(incident, "status", text, now, **details))
             changed = incident.with_changes(**changes)
             tx.put_incident(changed)
             return changed
@@ -381,6 +415,157 @@ class Desk:
             )
 
         return self._change(incident_id, apply)
+
+    # --- Resolve, handoff, post-mortem, action items, updates -----------------------------------
+
+    def verify_metrics(self, note: str = "", incident_id: str | None = None) -> LogEntry:
+        """Tick Resolve's first step: metrics are back to normal."""
+        note = clean_input(note)
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> LogEntry:
+            text = "Checklist: verified metrics returned to normal" + (f": {note}" if note else "")
+            return tx.append(self._entry(incident, "checklist", text, now, item="verify"))
+
+        return self._change(incident_id, apply)
+
+    def resolve_checks(self, incident: Incident, snapshot: Snapshot | None = None) -> list[checklist.Check]:
+        snap = snapshot or self.snapshot()
+        log = snap.log_for(incident.id)
+        return checklist.checks(incident, log, self.timers(incident, snap))
+
+    def handoff(self, to: str, incident_id: str | None = None) -> tuple[str, Incident]:
+        """Brief the next person: returns the Markdown briefing; logs the handoff; ``to`` takes command."""
+        to = _required("who takes over (--to)", to)
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> tuple[str, Incident]:
+            log = tx.snapshot.log_for(incident.id)
+            briefing = reports.handoff_markdown(
+                incident,
+                log,
+                sla.timers(incident, log, self.policy, now),
+                tx.snapshot.items_for(incident.id),
+                from_name=self.author,
+                to_name=to,
+                now=now,
+            )
+            tx.append(
+                self._entry(
+                    incident,
+                    "handoff",
+                    f"Handed off from {self.author} to {to}",
+                    now,
+                    **{"from": self.author, "to": to, "previous_commander": incident.commander},
+                )
+            )
+            changed = incident.with_changes(commander=to)
+            tx.put_incident(changed)
+            return briefing, changed
+
+        return self._change(incident_id, apply)
+
+    def since_last_handoff(self, incident: Incident, snapshot: Snapshot | None = None) -> tuple[LogEntry, ...]:
+        """The log since the last handoff before the latest one: what the incoming person should review."""
+        log = (snapshot or self.snapshot()).log_for(incident.id)
+        handoffs = [i for i, e in enumerate(log) if e.kind == "handoff"]
+        if not handoffs:
+            return log
+        start = handoffs[-2] + 1 if len(handoffs) > 1 else 0
+        return log[start:]
+
+    def postmortem(self, incident_id: str | None = None) -> str:
+        """The post-mortem Markdown in the runbook's layout, prefilled from the file."""
+        snap = self.snapshot()
+        incident = self.incident(incident_id, snap)
+        return reports.postmortem_markdown(
+            incident, snap.log_for(incident.id), snap.items_for(incident.id), self.clock()
+        )
+
+    def write_postmortem_section(self, key: str, text: str, incident_id: str | None = None) -> Incident:
+        """Save one free-text section of the post-mortem (Summary, Root Cause, ...)."""
+        titles = dict(POSTMORTEM_SECTIONS)
+        if key not in titles:
+            raise InputError(f"post-mortem section {key!r} is not one of {', '.join(titles)}")
+        text = clean_input(text, multiline=True).strip()
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
+            if incident.postmortem.get(key, "") == text:
+                return incident
+            sections = {**incident.postmortem, key: text}
+            tx.append(self._entry(incident, "postmortem", f"Post-mortem: {titles[key]} written", now, section=key))
+            changed = incident.with_changes(postmortem=sections)
+            tx.put_incident(changed)
+            return changed
+
+        return self._change(incident_id, apply)
+
+    def complete_postmortem(self, incident_id: str | None = None) -> Incident:
+        """Mark the post-mortem complete: meets the 48-hour timer."""
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
+            if incident.status is not Status.RESOLVED:
+                raise InputError(f"{incident.id} is not resolved yet; the post-mortem follows resolution")
+            if incident.postmortem_done_at is not None:
+                raise InputError(f"{incident.id}'s post-mortem is already complete")
+            missing = [title for key, title in POSTMORTEM_SECTIONS if not incident.postmortem.get(key)]
+            text = "Post-mortem marked complete" + (f" (still TODO: {', '.join(missing)})" if missing else "")
+            tx.append(self._entry(incident, "postmortem", text, now, complete=True))
+            changed = incident.with_changes(postmortem_done_at=now)
+            tx.put_incident(changed)
+            return changed
+
+        return self._change(incident_id, apply)
+
+    def add_action_item(
+        self, text: str, *, owner: str = "", due: date | None = None, incident_id: str | None = None
+    ) -> ActionItem:
+        """Add a follow-up with an owner and a deadline."""
+        text = _required("the action item", text)
+        owner = clean_input(owner)
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> ActionItem:
+            item = ActionItem(tx.next_item_id(), incident.id, text, owner, due, now)
+            tx.put_item(item)
+            when = due.isoformat() if due else "no deadline"
+            tx.append(
+                self._entry(
+                    incident,
+                    "action_item",
+                    f"Action item #{item.id} added: {text} (owner {owner or 'none'}, {when})",
+                    now,
+                    item=item.id,
+                )
+            )
+            return item
+
+        return self._change(incident_id, apply)
+
+    def complete_action_item(self, item_id: int) -> ActionItem:
+        """Mark action item ``item_id`` done."""
+        now = self.clock()
+        with self.repository.transaction(now) as tx:
+            item = next((i for i in tx.snapshot.action_items if i.id == item_id), None)
+            if item is None:
+                raise InputError(f"action item {item_id} does not exist")
+            if item.done_at is not None:
+                raise InputError(f"action item {item_id} is already done")
+            incident = self.incident(item.incident_id, tx.snapshot)
+            done = ActionItem(item.id, item.incident_id, item.text, item.owner, item.due, item.created_at, now)
+            tx.put_item(done)
+            tx.append(
+                self._entry(
+                    incident, "action_item", f"Action item #{item.id} done: {item.text}", now, item=item.id, done=True
+                )
+            )
+            return done
+
+    def render_update(self, template_key: str, cause: str = "", incident_id: str | None = None) -> str:
+        """The filled text of a communications template for the incident, now."""
+        incident = self.incident(incident_id)
+        return comms.render(template_key, incident, self.policy, self.clock(), clean_input(cause), self.templates)
+
+    def export(self, out: str) -> int:
+        """Write a consistent copy of the state file to ``out`` (atomic, 0600); returns its entry count."""
+        return self.repository.export_to(out)
 
 
 def _quote(arg: str) -> str:

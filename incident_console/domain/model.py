@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import InputError
@@ -123,9 +123,10 @@ KINDS: tuple[str, ...] = (
     "checklist",
     "action_item",
     "postmortem",
+    "question",
 )
 # Kinds a person may write by hand with `log --kind`; the others are written by their own command.
-FREE_KINDS: tuple[str, ...] = ("note", "action", "escalation", "comms", "correction")
+FREE_KINDS: tuple[str, ...] = ("note", "action", "escalation", "comms", "correction", "question")
 
 
 def parse_kind(text: str) -> str:
@@ -176,6 +177,8 @@ class Incident:
     resolved_at: datetime | None = None
     postmortem_done_at: datetime | None = None
     highest_severity: Severity | None = None
+    # The post-mortem's free-text sections, by key (see POSTMORTEM_SECTIONS).
+    postmortem: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_open(self) -> bool:
@@ -227,6 +230,33 @@ class LogEntry:
         return (self.recorded_at - self.at) > timedelta(minutes=1)
 
 
+POSTMORTEM_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("summary", "Summary"),
+    ("root_cause", "Root Cause"),
+    ("impact", "Impact"),
+    ("went_well", "What Went Well"),
+    ("went_wrong", "What Went Wrong"),
+    ("lessons", "Lessons Learned"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """A follow-up with an owner and a deadline, from the post-mortem or during the incident."""
+
+    id: int
+    incident_id: str
+    text: str
+    owner: str
+    due: date | None
+    created_at: datetime
+    done_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+
 @dataclass(frozen=True, slots=True)
 class NewEntry:
     """A log entry not yet written: the store gives it its id, time of writing and hash."""
@@ -251,6 +281,7 @@ class Snapshot:
     incidents: tuple[Incident, ...] = ()
     log: tuple[LogEntry, ...] = ()
     log_by_incident: dict[str, tuple[LogEntry, ...]] = field(default_factory=dict, compare=False)
+    action_items: tuple[ActionItem, ...] = ()
 
     def incident(self, incident_id: str) -> Incident | None:
         wanted = incident_id.strip().upper()
@@ -272,3 +303,6 @@ class Snapshot:
 
     def log_for(self, incident_id: str) -> tuple[LogEntry, ...]:
         return self.log_by_incident.get(incident_id, ())
+
+    def items_for(self, incident_id: str) -> tuple[ActionItem, ...]:
+        return tuple(item for item in self.action_items if item.incident_id == incident_id)

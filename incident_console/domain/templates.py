@@ -7,10 +7,12 @@ Placeholders are ``{name}``. Values are inserted once and never scanned again, s
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from .errors import InputError
 from .model import Incident, Severity
 from .policy import Policy
 
@@ -45,11 +47,36 @@ TEMPLATES: tuple[Template, ...] = (
 )
 
 
-def template(key: str) -> Template:
-    for candidate in TEMPLATES:
+def template(key: str, catalog: Sequence[Template] = TEMPLATES) -> Template:
+    for candidate in catalog:
         if candidate.key == key:
             return candidate
-    raise KeyError(key)
+    raise InputError(f"template {key!r} does not exist (known: {', '.join(t.key for t in catalog)})")
+
+
+def merge(overrides: Mapping[str, Any], source: str = "config") -> tuple[Template, ...]:
+    """The runbook's templates, with ``[templates.KEY]`` tables from the config replacing or adding.
+
+    Each table has ``body`` (required for a new template), and optionally ``title`` and
+    ``needs_cause``.
+    """
+    catalog = {t.key: t for t in TEMPLATES}
+    for key, table in overrides.items():
+        if not isinstance(table, dict):
+            raise InputError(f"{source}: templates.{key} must be a table with a body, not {table!r}")
+        unknown = set(table) - {"title", "body", "needs_cause"}
+        if unknown:
+            raise InputError(f"{source}: templates.{key}.{sorted(unknown)[0]} is not a template setting")
+        base = catalog.get(key)
+        body = table.get("body", base.body if base else None)
+        if not isinstance(body, str) or not body.strip():
+            raise InputError(f"{source}: templates.{key}.body = {body!r} must be non-empty text")
+        title = table.get("title", base.title if base else key.replace("_", " ").capitalize())
+        if not isinstance(title, str):
+            raise InputError(f"{source}: templates.{key}.title = {title!r} is not text")
+        needs_cause = table.get("needs_cause", "{cause}" in body)
+        catalog[key] = Template(key, title, body, bool(needs_cause))
+    return tuple(catalog.values())
 
 
 def substitute(body: str, values: Mapping[str, str]) -> str:
@@ -80,9 +107,16 @@ def values_for(incident: Incident, policy: Policy, now: datetime, cause: str = "
     }
 
 
-def render(key: str, incident: Incident, policy: Policy, now: datetime, cause: str = "") -> str:
+def render(
+    key: str,
+    incident: Incident,
+    policy: Policy,
+    now: datetime,
+    cause: str = "",
+    catalog: Sequence[Template] = TEMPLATES,
+) -> str:
     """The filled text of template ``key`` for ``incident`` at ``now``."""
-    return substitute(template(key).body, values_for(incident, policy, now, cause))
+    return substitute(template(key, catalog).body, values_for(incident, policy, now, cause))
 
 
 def suggested_template(incident: Incident) -> str:

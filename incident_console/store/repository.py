@@ -19,15 +19,17 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 
 from ..domain import ledger
 from ..domain.errors import FileProblem, InputError
 from ..domain.model import (
+    ActionItem,
     Incident,
     LogEntry,
     NewEntry,
@@ -43,7 +45,7 @@ from .storage import AtomicJSONStorage
 
 APP = "incident-console"
 SCHEMA = 1
-META, INCIDENTS, LOG = "meta", "incidents", "log"
+META, INCIDENTS, LOG, ITEMS = "meta", "incidents", "log", "action_items"
 
 try:
     import fcntl
@@ -123,6 +125,7 @@ def incident_to_doc(incident: Incident) -> dict[str, Any]:
         "monitoring_since": _opt_text(incident.monitoring_since),
         "resolved_at": _opt_text(incident.resolved_at),
         "postmortem_done_at": _opt_text(incident.postmortem_done_at),
+        "postmortem": dict(incident.postmortem),
     }
 
 
@@ -153,6 +156,31 @@ def incident_from_doc(doc: dict[str, Any]) -> Incident:
         monitoring_since=_opt_time(doc.get("monitoring_since")),
         resolved_at=_opt_time(doc.get("resolved_at")),
         postmortem_done_at=_opt_time(doc.get("postmortem_done_at")),
+        postmortem={str(k): str(v) for k, v in (doc.get("postmortem") or {}).items()},
+    )
+
+
+def item_to_doc(item: ActionItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "incident_id": item.incident_id,
+        "text": item.text,
+        "owner": item.owner,
+        "due": item.due.isoformat() if item.due else None,
+        "created_at": to_text(item.created_at),
+        "done_at": _opt_text(item.done_at),
+    }
+
+
+def item_from_doc(doc: dict[str, Any]) -> ActionItem:
+    return ActionItem(
+        id=int(doc["id"]),
+        incident_id=str(doc["incident_id"]),
+        text=str(doc["text"]),
+        owner=str(doc.get("owner") or ""),
+        due=date.fromisoformat(doc["due"]) if doc.get("due") else None,
+        created_at=from_text(doc["created_at"]),
+        done_at=_opt_time(doc.get("done_at")),
     )
 
 
@@ -202,6 +230,14 @@ class Transaction:
     _next_entry: int
     incidents: dict[str, Incident] = field(default_factory=dict)
     entries: list[LogEntry] = field(default_factory=list)
+    items: dict[int, ActionItem] = field(default_factory=dict)
+
+    def next_item_id(self) -> int:
+        ids = [i.id for i in self.snapshot.action_items] + list(self.items)
+        return max(ids, default=0) + 1
+
+    def put_item(self, item: ActionItem) -> None:
+        self.items[item.id] = item
 
     def next_incident_id(self) -> str:
         numbers = [i.id_number for i in self.snapshot.incidents] + [i.id_number for i in self.incidents.values()]
@@ -240,7 +276,7 @@ class Transaction:
 
     @property
     def dirty(self) -> bool:
-        return bool(self.incidents or self.entries)
+        return bool(self.incidents or self.entries or self.items)
 
 
 def _entry_fields(entry: LogEntry) -> dict[str, Any]:
@@ -329,11 +365,29 @@ class Repository:
             incidents[str(incident.id_number)] = incident_to_doc(incident)
         for entry in tx.entries:
             log[str(entry.id)] = entry_to_doc(entry)
+        if tx.items:
+            items = data.setdefault(ITEMS, {})
+            for item in tx.items.values():
+                items[str(item.id)] = item_to_doc(item)
         meta = {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}
         data[META] = {"1": meta}
         self._storage.write(data)  # raises FileProblem and forgets the changed copy on failure
         self._snapshot = _apply(self._snapshot, tx)
         self._generation = self._storage.generation
+
+    def export_to(self, out: str | os.PathLike[str]) -> int:
+        """Write a consistent copy of the file to ``out`` (atomically, mode 0600); returns the entry count."""
+        target = Path(out).expanduser().absolute()
+        if target == self.path.absolute():
+            raise FileProblem(f"cannot export {self.path} onto itself")
+        with self._mutex:
+            data = self.raw()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                storage_module.write_atomically(target, orjson.dumps(data), mode=0o600)
+            except OSError as exc:
+                raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
+            return len(data.get(LOG) or {})
 
     def verify(self) -> str | None:
         """Check the log's hash chain; the first problem in one sentence, or None."""
@@ -371,10 +425,15 @@ def _apply(snapshot: Snapshot, tx: Transaction) -> Snapshot:
     by_incident = dict(snapshot.log_by_incident)
     for entry in tx.entries:
         by_incident[entry.incident_id] = by_incident.get(entry.incident_id, ()) + (entry,)
+    items = snapshot.action_items
+    if tx.items:
+        kept = [item for item in items if item.id not in tx.items]
+        items = tuple(sorted([*kept, *tx.items.values()], key=lambda i: i.id))
     return Snapshot(
         incidents=tuple(incidents),
         log=snapshot.log + tuple(tx.entries),
         log_by_incident=by_incident,
+        action_items=items,
     )
 
 
@@ -415,10 +474,15 @@ def decode(path: Path, data: dict[str, Any] | None) -> Snapshot:
     by_incident: dict[str, list[LogEntry]] = {}
     for entry in log:
         by_incident.setdefault(entry.incident_id, []).append(entry)
+    try:
+        items = tuple(sorted((item_from_doc(doc) for doc in (data.get(ITEMS) or {}).values()), key=lambda i: i.id))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed action item ({exc!s}); left unchanged") from None
     return Snapshot(
         incidents=tuple(incidents),
         log=log,
         log_by_incident={key: tuple(value) for key, value in by_incident.items()},
+        action_items=items,
     )
 
 

@@ -114,17 +114,23 @@ def parse(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that a crash leaves the old file or the new one."""
+def write_atomically(path: Path, payload: bytes, mode: int | None = None) -> None:
+    """Write ``payload`` to ``path`` so that a crash leaves the old file or the new one.
+
+    The file keeps its mode; a new one gets ``mode`` (0600 unless given).
+    """
     folder = path.parent
+    existing: int | None = None
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        existing = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
-        mode = 0o600
+        pass
     else:
         # os.replace needs only the folder's write permission: honour a read-only file explicitly.
         if not os.access(path, os.W_OK):
             raise PermissionError(errno.EACCES, "the file is read-only")
+    if mode is None:
+        mode = existing if existing is not None else 0o600
     temp = folder / f"{temp_prefix(path)}{os.getpid()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:

@@ -77,6 +77,8 @@ class IncidentConsole(App[None]):
 
     def tick(self) -> None:
         """Once a second: pick up other processes' writes, retry failed saves, redraw the timers."""
+        if not self.is_running:
+            return  # shutting down: the screen's widgets may already be gone
         try:
             changed = self.desk.repository.changed_on_disk()
         except FileProblem:

@@ -193,7 +193,9 @@ class MainScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id:
+        # A message for a tab that is no longer the active one is stale: following it would set the
+        # tabs back, post another message, and the two would chase each other for ever.
+        if event.tab.id and event.tab.id == event.tabs.active:
             number = PANES.index(event.tab.id.removeprefix("tab-")) + 1
             self._select_pane(number)
 
