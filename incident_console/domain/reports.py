@@ -40,6 +40,10 @@ def _utc(moment: datetime) -> str:
     return to_text(moment)[:16].replace("T", " ") + " UTC"
 
 
+def _ago(moment: datetime, now: datetime) -> str:
+    return f"{format_duration((now - moment).total_seconds())} ago"
+
+
 def _hours(seconds: float) -> str:
     hours = seconds / 3600
     return f"{hours:.1f} hours" if hours >= 1 else f"{format_duration(seconds)}"
@@ -169,8 +173,7 @@ def handoff_markdown(
         f"- **Commander:** {_line(incident.commander) or '-'}",
         f"- **Impact:** {_line(incident.impact) or '-'}",
         f"- **Services:** {_line(', '.join(incident.services)) or '-'}",
-        f"- **Started:** {_utc(incident.impact_start)} ({format_duration((now - incident.impact_start).total_seconds())}"
-        " ago)",
+        f"- **Started:** {_utc(incident.impact_start)} ({_ago(incident.impact_start, now)})",
         "",
         "## Timers open or breached",
     ]

@@ -136,7 +136,8 @@ def fsync_floor(path: Path, count: int) -> list[float]:
 def append_table(folder: Path) -> list[str]:
     lines = [
         "Durable append latency in ms, median / p90",
-        f"{'entries':>8} {'appends':>8}   {'ours':^17}   {'TinyDB JSONStorage':^17}   {'append+fsync':^17}  ours/TinyDB",
+        f"{'entries':>8} {'appends':>8}   {'ours':^17}   {'TinyDB JSONStorage':^17}   {'append+fsync':^17}"
+        "  ours/TinyDB",
     ]
     for entries, count in SIZES.items():
         fixture = folder / f"fixture-{entries}.json"

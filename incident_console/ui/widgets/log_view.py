@@ -89,12 +89,12 @@ class LogView(ScrollView, can_focus=True):
         so it costs the same with 50 rows or 50,000.
         """
         follow = self.following
-        del self.rows[keep:]
+        if keep < len(self.rows):
+            del self.rows[keep:]
+            self._strips.clear()  # only rows on screen are drawn again, so this stays cheap
         self.rows.extend(rows)
         if rows:
             self._widest = max(self._widest, *(self._row_width(r) for r in rows))
-        for index in [i for i in self._strips.keys() if i >= keep]:
-            self._strips.discard(index)
         self._resize(follow)
 
     def set_local_time(self, local: bool) -> None:
