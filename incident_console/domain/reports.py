@@ -28,12 +28,16 @@ TIMELINE_KINDS = {
 }
 
 
-def _cell(text: str) -> str:
-    return visible(text).replace("\\", "\\\\").replace("|", "\\|")
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#|~"})
 
 
 def _line(text: str) -> str:
-    return visible(text)
+    """Text a person wrote, made literal for Markdown: no control characters, no formatting."""
+    return visible(text).translate(_MARKDOWN_SPECIAL)
+
+
+def _cell(text: str) -> str:
+    return _line(text)
 
 
 def _utc(moment: datetime) -> str:
@@ -47,6 +51,22 @@ def _ago(moment: datetime, now: datetime) -> str:
 def _hours(seconds: float) -> str:
     hours = seconds / 3600
     return f"{hours:.1f} hours" if hours >= 1 else f"{format_duration(seconds)}"
+
+
+def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since_handoff: bool) -> str:
+    """The log an incoming person reviews: everything since the previous handoff."""
+    heading = "since the previous handoff" if since_handoff else "since the incident began"
+    lines = [
+        f"# Review: {incident.id} — {_line(incident.title)}",
+        "",
+        f"{len(entries)} entries {heading}.",
+        "",
+        "| Time (UTC) | Who | Kind | What |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {_time(e.at, True)} | {_cell(e.author)} | {e.kind} | {_cell(e.text)} |" for e in entries]
+    lines.append("")
+    return "\n".join(lines)
 
 
 def timeline_event(entry: LogEntry) -> str:

@@ -32,6 +32,13 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved."),
     ConsoleAction("c", "compose", "Compose", "Go to the communications composer to pick a template and edit."),
     ConsoleAction("y", "copy_update", "Copy update", "Copy the composed update to the clipboard and log it as sent."),
+    ConsoleAction("x", "resolve", "Resolve", "The Resolve checklist: verify, monitor, resolve, notify."),
+    ConsoleAction("h", "handoff", "Handoff", "Brief the next person (Markdown, copyable) and hand the incident over."),
+    ConsoleAction("w", "review", "Review", "Review the log since the previous handoff.", footer=False),
+    ConsoleAction(
+        "p", "postmortem", "Post-mortem", "The post-mortem in the runbook's layout: edit, complete, copy.", footer=False
+    ),
+    ConsoleAction("o", "action_items", "Action items", "Follow-ups with owner and deadline.", footer=False),
     ConsoleAction("n", "next_incident", "Next inc.", "Switch to the next open incident.", footer=False),
     ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False),
     ConsoleAction(

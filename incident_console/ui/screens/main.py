@@ -67,6 +67,7 @@ class MainScreen(Screen[None]):
         self.query_one("#composer").add_class("pane")
         self._select_pane(3)
         self.refresh_state()
+        self.call_after_refresh(self.review_if_handed_to_me)
 
     # what is on screen
 
@@ -413,6 +414,71 @@ class MainScreen(Screen[None]):
         log.set_local_time(not log.view.local_time)
         self.notify("Times in local time." if log.view.local_time else "Times in UTC.")
         self.tick(self.console.clock())
+
+    def action_resolve(self) -> None:
+        if (incident := self._need_incident()) is not None:
+            from .resolve import ResolveScreen
+
+            self.app.push_screen(ResolveScreen(incident.id))
+
+    def action_handoff(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        from .document import DocumentScreen
+
+        def briefed(result: tuple[str, Incident]) -> None:
+            briefing, changed = result
+            self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
+
+        fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over")]
+        self._form(
+            f"Hand off {incident.id}",
+            fields,
+            lambda v: self.console.submit(
+                "handoff", partial(self.console.desk.handoff, v["to"], incident.id), on_done=briefed
+            ),
+            save_label="Brief",
+        )
+
+    def action_review(self) -> None:
+        if (incident := self._need_incident()) is None:
+            return
+        from ...domain.reports import review_markdown
+        from .document import DocumentScreen
+
+        snapshot = self.console.snapshot
+        entries = self.console.desk.since_last_handoff(incident, snapshot)
+        handed = any(e.kind == "handoff" for e in snapshot.log_for(incident.id))
+        markdown = review_markdown(incident, entries, since_handoff=handed)
+        self.app.push_screen(DocumentScreen(f"Review {incident.id}", markdown))
+
+    def action_postmortem(self) -> None:
+        if (incident := self._need_incident()) is not None:
+            from .postmortem import PostmortemScreen
+
+            self.app.push_screen(PostmortemScreen(incident.id))
+
+    def action_action_items(self) -> None:
+        if (incident := self._need_incident()) is not None:
+            from .action_items import ActionItemsScreen
+
+            self.app.push_screen(ActionItemsScreen(incident.id))
+
+    def review_if_handed_to_me(self) -> None:
+        """Someone opening the file after a handoff to them starts with the review of what they missed."""
+        incident = self.incident
+        if incident is None:
+            return
+        log = self.console.snapshot.log_for(incident.id)
+        last = next((e for e in reversed(log) if e.kind == "handoff"), None)
+        me = self.console.desk.author
+        if (
+            last is not None
+            and last.details.get("to") == me
+            and all(e.author != me for e in log[log.index(last) + 1 :])
+        ):
+            if last.author != me:
+                self.action_review()
 
     def action_help(self) -> None:
         from .help import HelpScreen  # Markdown is heavy to import; only the help screen needs it

@@ -63,7 +63,13 @@ class ActionLog(Vertical):
         yield Static(id="log-title", classes="pane-title")
         yield Input(placeholder="filter: text, or kind:comms kind:action …", id="log-filter", classes="hidden")
         yield LogView(id="log-view")
-        yield Input(placeholder="log entry — Enter saves, Escape keeps the draft", id="log-input", classes="hidden")
+        # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
+        yield Input(
+            placeholder="log entry — Enter saves, Escape keeps the draft",
+            id="log-input",
+            classes="hidden",
+            select_on_focus=False,
+        )
 
     @property
     def view(self) -> LogView:

@@ -20,7 +20,10 @@ from ...domain.text import clean_input
 class Composer(Vertical):
     """Drafts follow the incident until the user edits them; an edited draft is never overwritten."""
 
-    BINDINGS = [Binding("ctrl+r", "regenerate", "Reset draft", tooltip="Fill the draft from the template again")]
+    BINDINGS = [
+        Binding("ctrl+r", "regenerate", "Reset draft", tooltip="Fill the draft from the template again"),
+        Binding("escape", "leave", "Leave the draft", priority=True, show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -119,6 +122,10 @@ class Composer(Vertical):
             self._edited.pop((self._incident.id, self._key), None)
         self.query_one("#draft", TextArea).load_text(self._generated)
         self._fill()
+
+    def action_leave(self) -> None:
+        """Escape leaves the editor (the draft stays), so the console's keys work again."""
+        self.screen.set_focus(None)
 
     def focus_editor(self) -> None:
         if templates.template(self._key).needs_cause and not self.query_one("#cause", Input).value:

@@ -1,0 +1,105 @@
+"""Action items: a list with owner and deadline; a adds, Enter marks the highlighted one done."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...domain.text import visible
+from .form import Field, FormScreen, Values
+
+if TYPE_CHECKING:
+    from ..app import IncidentConsole
+
+
+class ActionItemsScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("a", "add", "Add item"),
+        Binding("x", "done", "Mark done", tooltip="Mark the highlighted item done (Enter works too)"),
+        Binding("escape", "dismiss", "Close"),
+    ]
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+
+    @property
+    def console(self) -> IncidentConsole:
+        return cast("IncidentConsole", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="document"):
+            yield Static(Content.styled(f"Action items — {self.incident_id}", "bold"))
+            yield OptionList(id="items")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        items = self.console.snapshot.items_for(self.incident_id)
+        options = self.query_one("#items", OptionList)
+        options.clear_options()
+        for item in items:
+            mark = ("✔ ", "green") if item.done_at else ("☐ ", "yellow")
+            due = item.due.isoformat() if item.due else "no deadline"
+            label = Content.assemble(
+                mark, f"#{item.id} ", visible(item.text), (f"  — {visible(item.owner) or 'unowned'}, {due}", "dim")
+            )
+            options.add_option(Option(label, id=str(item.id)))
+        if not items:
+            options.add_option(Option(Content.styled("No action items yet: press a to add one.", "dim"), disabled=True))
+        options.focus()
+
+    def action_add(self) -> None:
+        fields = [
+            Field("text", "Action", required=True),
+            Field("owner", "Owner"),
+            Field("due", "Deadline (YYYY-MM-DD)"),
+        ]
+
+        def added(values: Values | None) -> None:
+            if values is None:
+                return
+            due = None
+            if values["due"].strip():
+                try:
+                    due = date.fromisoformat(values["due"].strip())
+                except ValueError:
+                    self.notify(
+                        f"Deadline {values['due']!r} is not a date like 2026-12-01.", severity="error", markup=False
+                    )
+                    self.console.drafts["Add an action item"] = values
+                    return
+            run = partial(
+                self.console.desk.add_action_item,
+                values["text"],
+                owner=values["owner"],
+                due=due,
+                incident_id=self.incident_id,
+            )
+            self.console.submit("action item", run, on_done=lambda _: self.reload())
+
+        self.app.push_screen(FormScreen("Add an action item", fields, drafts=self.console.drafts), added)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_done()
+
+    def action_done(self) -> None:
+        options = self.query_one("#items", OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id is None:
+            return
+        run = partial(self.console.desk.complete_action_item, int(option.id))
+        self.console.submit("action item done", run, on_done=lambda _: self.reload())

@@ -1,0 +1,55 @@
+"""A Markdown document shown as its source (literal, exactly what gets copied): y copies, Escape closes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+if TYPE_CHECKING:
+    from ..app import IncidentConsole
+
+
+class DocumentScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", priority=True),
+        Binding("y", "copy", "Copy", tooltip="Copy the Markdown to the clipboard"),
+    ]
+
+    def __init__(self, title: str, markdown: str) -> None:
+        super().__init__()
+        self.doc_title = title
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="document"):
+            yield Static(Content.styled(self.doc_title, "bold"), id="document-title")
+            yield TextArea(self.markdown, read_only=True, id="document-text", soft_wrap=True)
+        yield Footer()
+
+    def set_markdown(self, markdown: str) -> None:
+        self.markdown = markdown
+        self.query_one("#document-text", TextArea).load_text(markdown)
+
+    def action_copy(self) -> None:
+        app = cast("IncidentConsole", self.app)
+
+        def copied(outcome: object) -> None:
+            copied_ok = getattr(outcome, "copied", False)
+            detail = getattr(outcome, "detail", "")
+            if copied_ok:
+                self.notify(f"{self.doc_title}: copied to the clipboard.", markup=False)
+            else:
+                self.notify(
+                    f"{self.doc_title}: sent to the terminal clipboard (OSC 52) — paste to check. "
+                    f"System clipboard not used: {detail}.",
+                    severity="warning",
+                    markup=False,
+                )
+
+        app.copy_update(self.markdown, copied)

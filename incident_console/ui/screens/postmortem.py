@@ -1,0 +1,104 @@
+"""The post-mortem screen: the runbook's layout prefilled from the file; e edits a section, m marks it complete."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Select, Static, TextArea
+
+from ...domain.model import POSTMORTEM_SECTIONS
+from .document import DocumentScreen
+
+if TYPE_CHECKING:
+    from ..app import IncidentConsole
+
+
+class SectionEditor(ModalScreen[tuple[str, str] | None]):
+    """Write one free-text section; ctrl+s saves, Escape keeps the text for next time."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel", priority=True)]
+
+    def __init__(self, sections: dict[str, str], drafts: dict[str, str]) -> None:
+        super().__init__()
+        self.sections = sections
+        self.drafts = drafts
+        self.key = POSTMORTEM_SECTIONS[0][0]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(Content.styled("Write a post-mortem section (Markdown)", "bold"))
+            yield Select(
+                [(title, key) for key, title in POSTMORTEM_SECTIONS], value=self.key, allow_blank=False, id="section"
+            )
+            yield TextArea(self._text(self.key), id="section-text", soft_wrap=True)
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _text(self, key: str) -> str:
+        return self.drafts.get(key, self.sections.get(key, ""))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        area = self.query_one("#section-text", TextArea)
+        self.drafts[self.key] = area.text
+        self.key = str(event.value)
+        area.load_text(self._text(self.key))
+        area.focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_save() if event.button.id == "save" else self.action_cancel()
+
+    def action_save(self) -> None:
+        text = self.query_one("#section-text", TextArea).text
+        self.drafts.pop(self.key, None)
+        self.dismiss((self.key, text))
+
+    def action_cancel(self) -> None:
+        self.drafts[self.key] = self.query_one("#section-text", TextArea).text
+        self.dismiss(None)
+
+
+class PostmortemScreen(DocumentScreen):
+    BINDINGS = [
+        Binding("e", "edit", "Edit section"),
+        Binding("m", "complete", "Mark complete"),
+    ]
+
+    def __init__(self, incident_id: str) -> None:
+        self.incident_id = incident_id
+        super().__init__(f"Post-mortem {incident_id}", "")
+
+    @property
+    def console(self) -> IncidentConsole:
+        return cast("IncidentConsole", self.app)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.set_markdown(self.console.desk.postmortem(self.incident_id))
+
+    def action_edit(self) -> None:
+        incident = self.console.desk.incident(self.incident_id, self.console.snapshot)
+        drafts = self.console.drafts.setdefault(f"postmortem-{self.incident_id}", {})
+
+        def saved(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            key, text = result
+            run = partial(self.console.desk.write_postmortem_section, key, text, self.incident_id)
+            self.console.submit("post-mortem section", run, on_done=lambda _: self.reload())
+
+        self.app.push_screen(SectionEditor(dict(incident.postmortem), drafts), saved)
+
+    def action_complete(self) -> None:
+        run = partial(self.console.desk.complete_postmortem, self.incident_id)
+        self.console.submit(
+            "post-mortem complete", run, on_done=lambda _: (self.notify("Post-mortem marked complete."), self.reload())
+        )
