@@ -472,13 +472,10 @@ class MainScreen(Screen[None]):
         log = self.console.snapshot.log_for(incident.id)
         last = next((e for e in reversed(log) if e.kind == "handoff"), None)
         me = self.console.desk.author
-        if (
-            last is not None
-            and last.details.get("to") == me
-            and all(e.author != me for e in log[log.index(last) + 1 :])
-        ):
-            if last.author != me:
-                self.action_review()
+        if last is None or last.details.get("to") != me or last.author == me:
+            return
+        if all(entry.author != me for entry in log[log.index(last) + 1 :]):
+            self.action_review()
 
     def action_help(self) -> None:
         from .help import HelpScreen  # Markdown is heavy to import; only the help screen needs it
