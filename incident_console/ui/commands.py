@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from functools import partial
 
@@ -80,7 +81,7 @@ class ConsoleCommands(Provider):
         for action in ACTIONS:
             yield DiscoveryHit(
                 f"{action.title}  ({key_label(action)})",
-                partial(self.app.run_action, action.action),
+                self._runner(action),
                 help=action.help,
             )
 
@@ -90,4 +91,8 @@ class ConsoleCommands(Provider):
             text = f"{action.title}  ({key_label(action)})"
             score = matcher.match(f"{action.title} {action.help}")
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(self.app.run_action, action.action), help=action.help)
+                yield Hit(score, matcher.highlight(text), self._runner(action), help=action.help)
+
+    def _runner(self, action: ConsoleAction) -> partial[Awaitable[bool]]:
+        # The actions are the main screen's (the bottom of the stack), not the app's.
+        return partial(self.app.run_action, action.action, self.app.screen_stack[0])

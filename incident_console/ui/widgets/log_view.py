@@ -38,6 +38,11 @@ FAILED = Style(color="red", bold=True)
 BACKFILL = Style(color="yellow")
 
 
+def one_line(text: str) -> str:
+    """A multi-line entry (a status update) on one row: line breaks shown as ↵, nothing sent raw."""
+    return visible(text.replace("\r\n", "\n").replace("\n", " ↵ "))
+
+
 @dataclass(frozen=True, slots=True)
 class LogRow:
     """One row of the log as shown: a saved entry, or one typed and not saved yet."""
@@ -67,12 +72,25 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows: list[LogRow] = []
         self.local_time = False
+        self._follow = True
         self._widest = 0
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
 
     @property
     def following(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        """True while the view sticks to the newest row (it stops when the user scrolls up)."""
+        return self._follow
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value:
+            self._follow = new_value >= self.max_scroll_y
+        elif new_value >= self.max_scroll_y:
+            self._follow = True
+
+    def on_resize(self) -> None:
+        if self._follow:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def set_rows(self, rows: Sequence[LogRow]) -> None:
         """Show ``rows`` instead of the current ones."""
@@ -106,10 +124,11 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._widest, len(self.rows))
         self.refresh()
         if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            self._follow = True
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def _row_width(self, row: LogRow) -> int:
-        return 9 + 2 + 11 + 11 + cell_len(visible(row.text)) + 20
+        return 9 + 2 + 11 + 11 + cell_len(one_line(row.text)) + 20
 
     def _strip(self, index: int) -> Strip:
         strip = self._strips.get(index)
@@ -121,7 +140,7 @@ class LogView(ScrollView, can_focus=True):
     def _segments(self, row: LogRow) -> list[Segment]:
         marker = Segment("↶ ", BACKFILL) if row.backfilled else Segment("  ")
         author = visible(row.author)[:10].ljust(10)
-        kind = visible(row.kind)[:10].ljust(10)
+        kind = visible(row.kind)[:11].ljust(11)
         segments = [
             Segment(clock_text(row.at, local=self.local_time), DIM),
             Segment(" "),
@@ -130,7 +149,7 @@ class LogView(ScrollView, can_focus=True):
             Segment(" "),
             Segment(kind, KIND_STYLES.get(row.kind, Style())),
             Segment(" "),
-            Segment(visible(row.text), PENDING if row.pending else None),
+            Segment(one_line(row.text), PENDING if row.pending else None),
         ]
         if row.failed:
             segments.append(Segment("  [not saved - retrying]", FAILED))

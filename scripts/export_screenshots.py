@@ -1,0 +1,65 @@
+"""Write SVG screenshots of the console on the demo incident into screenshots/ (``make screenshots``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from incident_console.clipboard import CopyOutcome  # noqa: E402
+from incident_console.demo import build_demo  # noqa: E402
+from incident_console.desk import Desk  # noqa: E402
+from incident_console.store.repository import Repository  # noqa: E402
+from incident_console.ui.app import IncidentConsole  # noqa: E402
+
+OUT = ROOT / "screenshots"
+
+
+class NoClipboard:
+    def copy(self, text: str) -> CopyOutcome:
+        return CopyOutcome(False, "screenshot")
+
+
+class FixedSaveTime(Repository):
+    def __init__(self, path: Path, saved: datetime) -> None:
+        super().__init__(path)
+        self._saved = saved
+
+    def saved_at(self) -> datetime | None:
+        return self._saved
+
+
+async def shoot(path: Path, name: str, size: tuple[int, int], keys: list[str], clock) -> None:  # type: ignore[no-untyped-def]
+    desk = Desk(FixedSaveTime(path, clock()), author="alice", clock=clock)
+    app = IncidentConsole(desk, clipboard=NoClipboard(), verify_on_open=False)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp) / "demo.json"
+        clock = build_demo(demo)
+        await shoot(demo, "console-120x35", (120, 35), [], clock)
+        await shoot(demo, "console-80x24", (80, 24), [], clock)
+        await shoot(demo, "help", (120, 35), ["question_mark"], clock)
+        await shoot(demo, "resolve-checklist", (120, 35), ["x"], clock)
+        await shoot(demo, "postmortem", (120, 35), ["p"], clock)
+        empty = Path(tmp) / "empty.json"
+        await shoot(empty, "empty", (120, 35), [], clock)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
