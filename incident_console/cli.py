@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "write a consistent copy of the state file")
     p.add_argument("--out", required=True, metavar="FILE")
 
+    command("demo", "write a realistic demo incident into a new file (to try the console on)")
     command("where", "print the state file's path")
     p = command("verify", "check the log's hash chain (exit status 1 when broken)")
     p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
@@ -244,6 +245,14 @@ def run_command(args: argparse.Namespace) -> int:
     path = state_file(getattr(args, "file", None))
     if args.command == "where":
         _out(str(path))
+        return 0
+    if args.command == "demo":
+        from .demo import DEMO_LENGTH, build_demo
+
+        if path.exists() and path.stat().st_size > 0:
+            raise InputError(f"{path} already exists; the demo goes into a new file (use --file)")
+        build_demo(path, start=system_clock() - DEMO_LENGTH)
+        _out(f"wrote a demo incident to {path}; open it with: {PROG} --file {path}")
         return 0
     desk = _desk(args, path)
     incident_id = getattr(args, "incident", None)

@@ -12,6 +12,7 @@ from .domain.triage import answers_from_text
 from .store.repository import Repository
 
 DEMO_START = datetime(2026, 11, 28, 2, 47, tzinfo=UTC)
+DEMO_LENGTH = timedelta(minutes=27, seconds=40)  # from impact start to the end of the story
 
 
 class SteppingClock:
