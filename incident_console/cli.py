@@ -493,6 +493,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for
         if os.environ.get("INCIDENT_CONSOLE_DEBUG"):
             raise
@@ -501,10 +505,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set INCIDENT_CONSOLE_DEBUG=1 to see where)\n"
         )
         return 70
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`); nothing more to say.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 def _open_console(args: argparse.Namespace) -> int:

@@ -262,12 +262,11 @@ class Transaction:
         doc = entry_to_doc(entry)
         try:
             digest = ledger.chain_hash(self._head, doc)
-        except UnicodeEncodeError as exc:
+        except (UnicodeEncodeError, TypeError):
             # e.g. undecodable command-line bytes, which Python turns into lone surrogates
-            code = ord(exc.object[exc.start])
-            raise InputError(
-                f"the entry holds U+{code:04X}, a lone surrogate that cannot be stored as UTF-8; nothing was saved"
-            ) from None
+            code = _first_surrogate(doc)
+            what = f"U+{code:04X}, a lone surrogate" if code is not None else "a value"
+            raise InputError(f"the entry holds {what} that cannot be stored as UTF-8; nothing was saved") from None
         entry = LogEntry(**{**_entry_fields(entry), "hash": digest})
         self._head = digest
         self._next_entry += 1
@@ -277,6 +276,20 @@ class Transaction:
     @property
     def dirty(self) -> bool:
         return bool(self.incidents or self.entries or self.items)
+
+
+def _first_surrogate(value: Any) -> int | None:
+    """The first lone surrogate code point anywhere in ``value``, if any."""
+    if isinstance(value, str):
+        return next((ord(ch) for ch in value if 0xD800 <= ord(ch) <= 0xDFFF), None)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple):
+        for item in value:
+            found = _first_surrogate(item)
+            if found is not None:
+                return found
+    return None
 
 
 def _entry_fields(entry: LogEntry) -> dict[str, Any]:
