@@ -17,16 +17,8 @@ from ...domain.text import visible
 from .log_view import LogRow, LogView
 
 
-def row_for(entry: LogEntry) -> LogRow:
-    return LogRow(
-        at=entry.at,
-        author=entry.author,
-        kind=entry.kind,
-        text=entry.text,
-        entry_id=entry.id,
-        recorded_at=entry.recorded_at,
-        backfilled=entry.backfilled,
-    )
+def _search_text(item: LogRow | LogEntry) -> str:
+    return f"{item.author} {item.kind} {item.text}".lower()
 
 
 def parse_filter(query: str) -> tuple[set[str], str]:
@@ -89,16 +81,14 @@ class ActionLog(Vertical):
         if self._query or not (grew and (same_incident or not old)):
             self._rebuild()
         else:
-            added = [row_for(e) for e in entries[len(old) :]]
-            self.view.replace_tail(len(old), added + list(pending))
+            self.view.replace_tail(len(old), [*entries[len(old) :], *pending])
         self._update_title()
 
     def _rebuild(self) -> None:
         kinds, words = parse_filter(self._query)
-        rows = [row_for(e) for e in self._entries]
-        rows.extend(self._pending)
+        rows: list[LogRow | LogEntry] = [*self._entries, *self._pending]
         if kinds or words:
-            rows = [r for r in rows if (not kinds or r.kind in kinds) and (not words or words in r.search_text())]
+            rows = [r for r in rows if (not kinds or r.kind in kinds) and (not words or words in _search_text(r))]
         self.view.set_rows(rows)
 
     def update_title(self) -> None:

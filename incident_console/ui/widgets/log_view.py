@@ -14,6 +14,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...domain.model import LogEntry
 from ...domain.text import visible
 from ...domain.times import clock_text
 
@@ -57,12 +58,27 @@ class LogRow:
     pending: bool = False
     failed: bool = False
 
-    def search_text(self) -> str:
-        return f"{self.author} {self.kind} {self.text}".lower()
+
+def as_row(item: LogRow | LogEntry) -> LogRow:
+    """A saved entry as a row (rows for unsaved entries are made by the caller)."""
+    if isinstance(item, LogRow):
+        return item
+    return LogRow(
+        at=item.at,
+        author=item.author,
+        kind=item.kind,
+        text=item.text,
+        entry_id=item.id,
+        recorded_at=item.recorded_at,
+        backfilled=item.backfilled,
+    )
 
 
 class LogView(ScrollView, can_focus=True):
-    """A list of LogRows, newest at the bottom, following new rows unless scrolled up."""
+    """Log entries and unsaved rows, newest at the bottom, following new rows unless scrolled up.
+
+    Entries are turned into rows only when drawn, so a 50,000-entry log costs what is on screen.
+    """
 
     DEFAULT_CSS = """
     LogView { background: $surface; }
@@ -70,7 +86,7 @@ class LogView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.rows: list[LogRow] = []
+        self.rows: list[LogRow | LogEntry] = []
         self.local_time = False
         self._follow = True
         self._widest = 0
@@ -92,15 +108,16 @@ class LogView(ScrollView, can_focus=True):
         if self._follow:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
-    def set_rows(self, rows: Sequence[LogRow]) -> None:
+    def set_rows(self, rows: Sequence[LogRow | LogEntry]) -> None:
         """Show ``rows`` instead of the current ones."""
         follow = self.following
         self.rows = list(rows)
-        self._widest = max((self._row_width(r) for r in self.rows[-2000:]), default=0)
+        # The rest widens the view as it is drawn (see _strip).
+        self._widest = max((self._row_width(r) for r in self.rows[-200:]), default=0)
         self._strips.clear()
         self._resize(follow)
 
-    def replace_tail(self, keep: int, rows: Sequence[LogRow]) -> None:
+    def replace_tail(self, keep: int, rows: Sequence[LogRow | LogEntry]) -> None:
         """Keep the first ``keep`` rows and put ``rows`` after them; follows them if at the bottom.
 
         Appending an entry, or swapping an unsaved row for the saved entry, touches only the tail,
@@ -112,7 +129,7 @@ class LogView(ScrollView, can_focus=True):
             self._strips.clear()  # only rows on screen are drawn again, so this stays cheap
         self.rows.extend(rows)
         if rows:
-            self._widest = max(self._widest, *(self._row_width(r) for r in rows))
+            self._widest = max(self._widest, *(self._row_width(r) for r in rows[-200:]))
         self._resize(follow)
 
     def set_local_time(self, local: bool) -> None:
@@ -127,15 +144,22 @@ class LogView(ScrollView, can_focus=True):
             self._follow = True
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
-    def _row_width(self, row: LogRow) -> int:
-        return 9 + 2 + 11 + 11 + cell_len(one_line(row.text)) + 20
+    def _row_width(self, row: LogRow | LogEntry) -> int:
+        return 9 + 2 + 11 + 12 + cell_len(one_line(row.text)) + 40
 
     def _strip(self, index: int) -> Strip:
         strip = self._strips.get(index)
         if strip is None:
-            strip = Strip(self._segments(self.rows[index]))
+            strip = Strip(self._segments(as_row(self.rows[index])))
             self._strips[index] = strip
+            if strip.cell_length > self._widest:
+                self._widest = strip.cell_length
+                self.call_later(self._widen)
         return strip
+
+    def _widen(self) -> None:
+        if self.virtual_size.width < self._widest:
+            self.virtual_size = Size(self._widest, len(self.rows))
 
     def _segments(self, row: LogRow) -> list[Segment]:
         marker = Segment("↶ ", BACKFILL) if row.backfilled else Segment("  ")
