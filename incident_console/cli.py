@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
+from .domain.templates import template as template_named
 from .domain.text import visible
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
@@ -291,7 +293,9 @@ def run_command(args: argparse.Namespace) -> int:
                 {
                     "incident": _incident_json(incident),
                     "timers": [_timer_json(t) for t in desk.timers(incident, snap)],
-                    "log": [_entry_json(e) for e in snap.log_for(incident.id)[-args.lines :]],
+                    "log": [
+                        _entry_json(e) for e in (snap.log_for(incident.id)[-args.lines :] if args.lines > 0 else ())
+                    ],
                 }
             )
         else:
@@ -365,6 +369,8 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "action":
         return _action(desk, args, incident_id)
     elif args.command == "update":
+        if template_named(args.template, desk.templates).needs_cause and not args.cause.strip():
+            raise InputError(f"template {args.template!r} needs the cause: add --cause TEXT")
         text = desk.render_update(args.template, args.cause, incident_id)
         copied = ""
         if args.copy:
@@ -450,6 +456,8 @@ def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
     except PermissionError:
         sys.stderr.write(f"{PROG}: command {argv[0]!r} is not executable\n")
         status = 126
+    except KeyboardInterrupt:
+        status = -signal.SIGINT  # logged, then exit 130 like the shell
     ended = system_clock()
     desk.record_command(argv, started, ended, status, incident_id)
     return status if status >= 0 else 128 - status

@@ -52,9 +52,7 @@ def build_demo(path: Path, *, start: datetime = DEMO_START, policy: Policy | Non
     clock.advance(minutes=1)
     alice.log("Error rate on checkout-api jumped at 02:47, right after deploy v2026.11.28-1")
     clock.advance(minutes=2)
-    alice.record_update(
-        alice.render_update("update"), template="update"
-    )
+    alice.record_update(alice.render_update("update"), template="update")
     clock.advance(minutes=3)
     bob.log("p99 latency on payments is normal; the 502s come from the checkout-api pods", kind="note")
     clock.advance(minutes=2)
@@ -62,16 +60,16 @@ def build_demo(path: Path, *, start: datetime = DEMO_START, policy: Policy | Non
     clock.advance(minutes=1)
     alice.respond("Rollback", "checkout-api rolled back to v2026.11.27-3")
     clock.advance(seconds=40)
-    alice.record_command(["kubectl", "rollout", "status", "deploy/checkout-api"], clock(),
-                         clock() + timedelta(seconds=38), 0)
+    alice.record_command(
+        ["kubectl", "rollout", "status", "deploy/checkout-api"], clock() - timedelta(seconds=38), clock(), 0
+    )
     clock.advance(minutes=3)
     alice.set_status(Status.MONITORING, note="502s back to baseline after the rollback")
     clock.advance(minutes=1)
     alice.record_update(alice.render_update("monitoring"), template="monitoring")
     clock.advance(minutes=2)
     bob.log("Is the retry storm from the mobile app over? Watching the queue depth.", kind="question")
-    alice.add_action_item("Alert on checkout-api 5xx rate above 2% for 2 minutes", owner="bob",
-                          due=date(2026, 12, 5))
+    alice.add_action_item("Alert on checkout-api 5xx rate above 2% for 2 minutes", owner="bob", due=date(2026, 12, 5))
     alice.add_action_item("Add a canary stage to the checkout-api deploy", owner="alice", due=date(2026, 12, 12))
     clock.advance(minutes=5)
     return clock

@@ -360,21 +360,27 @@ class Desk:
     def respond(self, action: str, detail: str, incident_id: str | None = None) -> LogEntry:
         """Record one of the runbook's response actions (Rollback, Failover, ...) with its detail."""
         names = [name for name, _ in RESPONSE_ACTIONS]
-        if action not in names:
+        canonical = next((name for name in names if name.lower() == action.strip().lower()), None)
+        if canonical is None:
             raise InputError(f"response action {action!r} is not one of {', '.join(names)}")
+        action = canonical
         detail = _required(f"the detail of {action}", detail)
         return self.log(f"{action}: {detail}", kind="action", incident_id=incident_id, details={"action": action})
 
     def record_command(
         self, argv: Sequence[str], started: datetime, ended: datetime, exit_status: int, incident_id: str | None = None
     ) -> LogEntry:
-        """Log a command that was run, with its start, end and exit status."""
+        """Log a command that was run, with its start, end and exit status.
+
+        The entry is dated when the command ended (when its outcome was known); the start is in
+        the details, so a long command does not read as a backfilled entry.
+        """
         line = clean_input(" ".join(_quote(a) for a in argv))
         text = f"$ {line} -> exit {exit_status} ({(ended - started).total_seconds():.1f}s)"
         return self.log(
             text,
             kind="command",
-            at=started,
+            at=ended,
             incident_id=incident_id,
             details={
                 "argv": [clean_input(a) for a in argv],

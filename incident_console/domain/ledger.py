@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-import orjson
 
 GENESIS = "0" * 64
 # The fields a hash covers; ``hash`` itself is not one of them.
@@ -16,7 +15,7 @@ CHAINED_FIELDS = ("id", "incident_id", "kind", "text", "author", "at", "recorded
 def canonical(document: Mapping[str, Any]) -> bytes:
     """The entry's content as canonical JSON: sorted keys, no spaces, UTF-8 (RFC 8259 escapes)."""
     content = {name: document.get(name) for name in CHAINED_FIELDS}
-    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def chain_hash(previous: str, document: Mapping[str, Any]) -> str:

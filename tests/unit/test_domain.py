@@ -427,6 +427,7 @@ def kinds(desk: Desk) -> Counter:
 def test_reopen_resolved_needs_a_note(desk: Desk, clock: FakeClock) -> None:
     desk.declare("API down", Severity.P1)
     desk.set_status(Status.MONITORING)
+    desk.verify_metrics()
     clock.advance(minutes=30)
     desk.set_status(Status.RESOLVED)
     assert desk.incident().resolved_at == T0 + timedelta(minutes=30)
@@ -440,7 +441,7 @@ def test_reopen_resolved_needs_a_note(desk: Desk, clock: FakeClock) -> None:
 
 def test_reopen_with_a_note_clears_resolution(desk: Desk, clock: FakeClock) -> None:
     desk.declare("API down", Severity.P1)
-    desk.set_status(Status.RESOLVED)
+    desk.set_status(Status.RESOLVED, note="false alarm")
     clock.advance(minutes=5)
     reopened = desk.set_status(Status.INVESTIGATING, note="errors are back")
     assert reopened.status is Status.INVESTIGATING
@@ -453,6 +454,37 @@ def test_reopen_with_a_note_clears_resolution(desk: Desk, clock: FakeClock) -> N
     assert last.details == {"previous": "resolved", "status": "investigating"}
     timers = {t.name: t for t in desk.timers(reopened)}
     assert timers["postmortem"].state.value == "not_applicable"
+
+
+def test_resolving_before_the_checklist_is_clear_needs_a_note(desk: Desk, clock: FakeClock) -> None:
+    desk.declare("API down", Severity.P1)
+    with pytest.raises(InputError) as err:
+        desk.set_status(Status.RESOLVED)
+    assert "metrics have not been verified" in str(err.value)
+    assert "monitoring is not complete" in str(err.value)
+    desk.set_status(Status.MONITORING)
+    desk.verify_metrics()
+    clock.advance(minutes=29)
+    with pytest.raises(InputError, match="monitoring is not complete"):
+        desk.set_status(Status.RESOLVED)
+    assert desk.incident().status is Status.MONITORING
+    resolved = desk.set_status(Status.RESOLVED, note="customer confirmed")
+    assert resolved.status is Status.RESOLVED
+    entry = desk.snapshot().log[-1]
+    assert entry.text.startswith("Resolved early (override)")
+    assert entry.details["override"] is True
+    assert len(entry.details["skipped"]) == 1
+
+
+def test_resolving_after_verify_and_30_minutes_of_monitoring_needs_no_note(desk: Desk, clock: FakeClock) -> None:
+    desk.declare("API down", Severity.P1)
+    desk.set_status(Status.MONITORING)
+    desk.verify_metrics()
+    clock.advance(minutes=30)
+    desk.set_status(Status.RESOLVED)
+    entry = desk.snapshot().log[-1]
+    assert entry.text == "Status: monitoring -> resolved"
+    assert "override" not in entry.details
 
 
 def test_same_status_is_refused(desk: Desk) -> None:
@@ -542,7 +574,8 @@ def test_every_state_change_appends_its_own_entry(desk: Desk, clock: FakeClock) 
         (lambda: desk.log("looked at dashboards"), "note"),
         (lambda: desk.record_command(["kubectl", "get", "pods"], clock.now, clock.now, 0), "command"),
         (lambda: desk.set_status(Status.MONITORING), "status"),
-        (lambda: desk.set_status(Status.RESOLVED), "status"),
+        (lambda: desk.verify_metrics(), "checklist"),
+        (lambda: desk.set_status(Status.RESOLVED, note="fixed"), "status"),
         (lambda: desk.set_status(Status.INVESTIGATING, note="came back"), "status"),
     ]
     expected = Counter({"declare": 1})

@@ -49,11 +49,6 @@ def test_domain_imports_no_ui_or_storage_library(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.xfail(
-    reason="domain/ledger.py imports orjson at module level (canonical() uses orjson.dumps); "
-    "the domain is meant to need only the standard library",
-    strict=True,
-)
 def test_domain_imports_no_json_library(tmp_path: Path) -> None:
     imports = "; ".join(f"import {name}" for name in DOMAIN_MODULES)
     assert loaded_after(f"{imports}; {REPORT}", tmp_path)["orjson"] is False
@@ -150,7 +145,6 @@ def test_domain_imports_only_the_standard_library_and_itself() -> None:
                 assert node.level == 1, f"{name} imports from outside the domain: {ast.unparse(node)}"
 
 
-@pytest.mark.xfail(reason="domain/ledger.py has `import orjson`", strict=True)
 def test_domain_source_does_not_import_orjson() -> None:
     assert [(name, statement) for name, roots, statement in _imported_roots() if "orjson" in roots] == []
 

@@ -562,7 +562,8 @@ def test_desk_monitoring_then_resolve_early_breaches_monitoring(clock: FakeClock
     clock.advance(minutes=29)
     assert desk_timers(desk)["monitoring"].state is TimerState.PENDING
     assert desk_timers(desk)["monitoring"].due_soon
-    desk.set_status(Status.RESOLVED)
+    desk.verify_metrics()
+    desk.set_status(Status.RESOLVED, note="customer confirmed the fix")  # an override: the watch is not over
     t = desk_timers(desk)
     assert t["monitoring"].state is TimerState.BREACHED
     assert t["postmortem"].state is TimerState.PENDING
@@ -573,6 +574,7 @@ def test_desk_monitoring_30_minutes_then_resolve_is_met(clock: FakeClock, state_
     desk = desk_for(state_path, clock)
     desk.declare("API down", Severity.P1)
     desk.set_status(Status.MONITORING)
+    desk.verify_metrics()
     clock.advance(minutes=30)
     assert desk_timers(desk)["monitoring"].state is TimerState.MET
     desk.set_status(Status.RESOLVED)

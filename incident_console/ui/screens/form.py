@@ -32,6 +32,8 @@ Values = dict[str, str]
 class FormScreen(ModalScreen[Values | None]):
     """Returns the values on save, None on Escape. What was typed survives an Escape."""
 
+    # Typing goes straight into the first field (not the scrolling container around the fields).
+    AUTO_FOCUS = "Input, RadioSet"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="Close; what you typed is kept for next time"),
         Binding("ctrl+s", "save", "Save"),
@@ -67,7 +69,14 @@ class FormScreen(ModalScreen[Values | None]):
                         for choice, label in field.choices:
                             yield RadioButton(Content(visible(label)), value=choice == value, name=choice)
                 else:
-                    yield Input(value=value, placeholder=field.placeholder, id=f"field-{field.name}", compact=True)
+                    # No select-on-focus: a kept draft would be selected, and the next key would replace it.
+                    yield Input(
+                        value=value,
+                        placeholder=field.placeholder,
+                        id=f"field-{field.name}",
+                        compact=True,
+                        select_on_focus=False,
+                    )
             yield Static(id="form-hint")
             yield Static(id="form-error")
             with Horizontal(id="form-buttons"):
