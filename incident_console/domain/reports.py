@@ -71,9 +71,10 @@ def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since_ha
 
 def timeline_event(entry: LogEntry) -> str:
     """What the post-mortem's timeline says for a log entry."""
-    first_line = entry.text.splitlines()[0] if entry.text else ""
+    lines = [line.strip().lstrip("#").strip() for line in entry.text.splitlines()]
+    first_line = next((line for line in lines if line), "")
     labels = {
-        "declare": "Incident declared: ",
+        "declare": "",
         "ack": "On-call acknowledged",
         "comms": "Status update sent: ",
         "command": "Command run: ",
