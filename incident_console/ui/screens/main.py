@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Footer, Tab, Tabs
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
@@ -25,6 +25,7 @@ from ..commands import bindings
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.incident_pane import IncidentPane
+from ..widgets.live_text import LiveText
 from ..widgets.log_view import LogRow
 from ..widgets.sla_board import SlaBoard
 from .form import FormScreen, Values
@@ -50,8 +51,8 @@ class MainScreen(Screen[None]):
         return cast("IncidentConsole", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="topbar")
-        yield Static(id="banner")
+        yield LiveText(id="topbar")
+        yield LiveText(id="banner")
         yield Tabs(
             *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)), id="pane-tabs"
         )
@@ -138,6 +139,8 @@ class MainScreen(Screen[None]):
         for timer in timers:
             if timer.state is not sla.TimerState.BREACHED or timer.met_at is not None or timer.due_at is None:
                 continue
+            if not incident.is_open and timer.name != "postmortem":
+                continue  # resolution ends these timers; an early resolve is logged as an override instead
             key = (incident.id, timer.name, timer.due_at.isoformat())
             if key in self._breaches_seen:
                 continue
@@ -153,7 +156,7 @@ class MainScreen(Screen[None]):
         snapshot = self.console.snapshot
         path = visible(str(self.console.desk.repository.path))
         open_count = len(snapshot.open_incidents)
-        self.query_one("#topbar", Static).update(
+        self.query_one("#topbar", LiveText).set_content(
             Content.assemble(
                 ("incident-console", "bold"),
                 f"  {path}",
@@ -174,9 +177,10 @@ class MainScreen(Screen[None]):
             warnings.append(
                 f"⚠ {len(pending)} change(s) NOT SAVED: {self.console.saver.problem}. Kept on screen and retried."
             )
-        banner = self.query_one("#banner", Static)
-        banner.update(Content("\n".join(visible(w) for w in warnings)))
-        banner.display = bool(warnings)
+        banner = self.query_one("#banner", LiveText)
+        banner.set_content(Content("\n".join(visible(w) for w in warnings)))
+        if banner.display != bool(warnings):
+            banner.display = bool(warnings)
 
     # layout
 

@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ...domain.model import LogEntry
 from ...domain.text import visible
+from .live_text import LiveText
 from .log_view import LogRow, LogView
 
 
@@ -52,7 +53,7 @@ class ActionLog(Vertical):
         self._query = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="log-title", classes="pane-title")
+        yield LiveText(id="log-title", classes="pane-title")
         yield Input(placeholder="filter: text, or kind:comms kind:action …", id="log-filter", classes="hidden")
         yield LogView(id="log-view")
         # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
@@ -104,7 +105,7 @@ class ActionLog(Vertical):
             parts.append((f"  {len(self._pending)} not saved yet", "bold red"))
         if self.view.max_scroll_y > 0 and not self.view.following:
             parts.append(("  (scrolled up: End to follow)", "dim"))
-        self.query_one("#log-title", Static).update(Content.assemble(*parts))
+        self.query_one("#log-title", LiveText).set_content(Content.assemble(*parts))
 
     # entry line
 
@@ -120,9 +121,9 @@ class ActionLog(Vertical):
         if not text:
             self.notify("The log entry is empty; type what happened, then Enter.", severity="warning")
             return
+        # The line stays open for the next entry (Escape closes it): typing several lines in a row
+        # is common during an incident, and moving focus would cost a frame per entry.
         event.input.value = ""
-        event.input.add_class("hidden")
-        self.view.focus()
         self.post_message(self.Submitted(text))
 
     # filter line

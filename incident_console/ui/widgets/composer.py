@@ -15,6 +15,7 @@ from ...domain import templates
 from ...domain.model import Incident
 from ...domain.policy import Policy
 from ...domain.text import clean_input
+from .live_text import LiveText
 
 
 class Composer(Vertical):
@@ -40,7 +41,7 @@ class Composer(Vertical):
         yield Select([(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template")
         yield Input(placeholder="cause (for Identified): what the issue is", id="cause", classes="hidden")
         yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False)
-        yield Static(id="composer-status")
+        yield LiveText(id="composer-status")
 
     @property
     def template_key(self) -> str:
@@ -101,7 +102,7 @@ class Composer(Vertical):
         self._status("edited — ctrl+r resets" if self.edited else "from the template — edit freely; y copies")
 
     def _status(self, text: str) -> None:
-        self.query_one("#composer-status", Static).update(Content.styled(text, "dim"))
+        self.query_one("#composer-status", LiveText).set_content(Content.styled(text, "dim"))
 
     @on(Select.Changed, "#template")
     def _template_changed(self, event: Select.Changed) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.content import Content
-from textual.widgets import Static
 
 from ...domain.model import Incident, Severity
 from ...domain.sla import format_duration
 from ...domain.text import visible
 from ...domain.times import to_text
+from .live_text import LiveText
 
 SEVERITY_STYLE = {
     Severity.P1: "bold white on #b00020",
@@ -74,12 +74,12 @@ def _window(severity: Severity) -> str:
     return format_duration(severity.response_time.total_seconds())
 
 
-class IncidentPane(Static):
+class IncidentPane(LiveText):
     """Shows one incident; re-rendered each second for the live 'ago' times."""
 
     def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
         if incident is None:
-            self.update(
+            self.set_content(
                 Content.assemble(
                     ("No active incident", "bold"),
                     "\n\nPress ",
@@ -89,4 +89,4 @@ class IncidentPane(Static):
                 )
             )
             return
-        self.update(describe(incident, now, saved_at, save_problem))
+        self.set_content(describe(incident, now, saved_at, save_problem))

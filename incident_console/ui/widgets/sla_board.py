@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.content import Content
-from textual.widgets import Static
 
 from ...domain.sla import SlaTimer, TimerState, format_duration
 from ...domain.times import clock_text
+from .live_text import LiveText
 
 
 def timer_line(timer: SlaTimer, *, local: bool = False) -> Content:
@@ -33,7 +33,7 @@ def timer_line(timer: SlaTimer, *, local: bool = False) -> Content:
     return Content.assemble((title, style), (f"{format_duration(remaining):>7} left{soon}", style), (f"  {due}", "dim"))
 
 
-class SlaBoard(Static):
+class SlaBoard(LiveText):
     """Timers for the incident on screen, plus a line about other open incidents needing attention."""
 
     def show(self, timers: Sequence[SlaTimer], others: Sequence[str] = (), *, local: bool = False) -> None:
@@ -43,4 +43,4 @@ class SlaBoard(Static):
         lines.extend(timer_line(t, local=local) for t in timers)
         for other in others:
             lines.append(Content.styled(other, "bold yellow"))
-        self.update(Content("\n").join(lines))
+        self.set_content(Content("\n").join(lines))
