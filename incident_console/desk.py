@@ -95,6 +95,8 @@ class Desk:
         self.policy = policy or Policy()
         self.clock = clock
         self.templates = tuple(templates)
+        # Update times per incident, for the log tuple they were read from (logs are immutable).
+        self._sent: dict[str, tuple[tuple[LogEntry, ...], list[datetime]]] = {}
 
     # reading -----------------------------------------------------------------------------
 
@@ -121,7 +123,12 @@ class Desk:
     ) -> list[sla.SlaTimer]:
         """The SLA timers of ``incident`` at ``now`` (the clock's now by default)."""
         snap = snapshot or self.snapshot()
-        return sla.timers(incident, snap.log_for(incident.id), self.policy, now or self.clock())
+        log = snap.log_for(incident.id)
+        cached = self._sent.get(incident.id)
+        if cached is None or cached[0] is not log:
+            cached = (log, sla.comms_times(log))
+            self._sent[incident.id] = cached
+        return sla.timers(incident, log, self.policy, now or self.clock(), sent=cached[1])
 
     # changes -------------------------------------------------------------------------------
 

@@ -92,7 +92,13 @@ def comms_times(log: Iterable[LogEntry]) -> list[datetime]:
     return sorted(entry.at for entry in log if entry.kind == "comms")
 
 
-def timers(incident: Incident, log: Iterable[LogEntry], policy: Policy, now: datetime) -> list[SlaTimer]:
+def timers(
+    incident: Incident,
+    log: Iterable[LogEntry],
+    policy: Policy,
+    now: datetime,
+    sent: list[datetime] | None = None,
+) -> list[SlaTimer]:
     """Every runbook timer for ``incident`` at ``now``.
 
     - acknowledge: due ``policy.acknowledge`` after detection; met by the acknowledgement.
@@ -102,9 +108,13 @@ def timers(incident: Incident, log: Iterable[LogEntry], policy: Policy, now: dat
       until resolved; not applicable before the first update or without a cadence.
     - monitoring: ``policy.monitoring`` in monitoring before resolving; met once that has passed.
     - postmortem: due ``policy.postmortem`` after resolution; met when the post-mortem is complete.
+
+    ``sent`` may carry the update times already taken from ``log`` (``comms_times``), so a
+    caller ticking every second need not scan a long log each time.
     """
     detected = incident.detected_at
-    sent = comms_times(e for e in log if e.incident_id == incident.id)
+    if sent is None:
+        sent = comms_times(e for e in log if e.incident_id == incident.id)
     resolved = incident.resolved_at if incident.status is Status.RESOLVED else None
     result = [
         _timer("acknowledge", detected, detected + policy.acknowledge, incident.acknowledged_at, now),
