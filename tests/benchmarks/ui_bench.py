@@ -55,7 +55,7 @@ def idle_cpu(path: Path) -> list[str]:
     bare = _child("bare", "--idle", str(IDLE_SECONDS))
     ours = _child("console", str(path), "--idle", str(IDLE_SECONDS))
     return [
-        f"Idle CPU over {IDLE_SECONDS:.0f} s after the first frame (timers ticking each second):",
+        f"Idle CPU over {IDLE_SECONDS:.0f} s, once settled after the first frame (timers ticking each second):",
         f"  bare Textual app                             {100 * bare['idle_cpu_s'] / IDLE_SECONDS:6.2f} % of a core",
         f"  console with a 10,000-entry log              {100 * ours['idle_cpu_s'] / IDLE_SECONDS:6.2f} % of a core"
         "   (target <= 1%)",
