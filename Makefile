@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
+	@$(BIN)/python -m compileall -q incident_console
 	$(BIN)/incident-console $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q incident_console tests
 	$(BIN)/python -m tests.benchmarks.run
 
 reliability: $(STAMP)

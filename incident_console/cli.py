@@ -6,14 +6,12 @@ import argparse
 import json
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .clipboard import PyperclipClipboard
 from .config import load_settings
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
@@ -63,7 +61,57 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = (
+    "new",
+    "list",
+    "show",
+    "log",
+    "ack",
+    "triage",
+    "severity",
+    "status",
+    "commander",
+    "escalate",
+    "respond",
+    "run",
+    "handoff",
+    "checklist",
+    "postmortem",
+    "action",
+    "update",
+    "export",
+    "demo",
+    "where",
+    "verify",
+)
+_VALUE_OPTIONS = {"--file", "--config", "--as", "--incident"}
+
+
+class _Unused:
+    """Stands in for the parsers of commands not being run, so their arguments cost nothing."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (skipping global options and their values), if it is one we know."""
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item in _VALUE_OPTIONS:
+            skip = True
+        elif item == "--" or not item.startswith("-"):
+            return item if item in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or, with ``only``, one whose other commands are left out.
+
+    An alert hook runs one command: building the other twenty parsers would double its start-up.
+    """
     common = _common()
     parser = _Parser(
         prog=PROG,
@@ -72,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_text: str, *, json_output: bool = False) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, json_output: bool = False) -> Any:
+        if only is not None and name != only:
+            return _Unused()
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
         if json_output:
             p.add_argument("--json", action="store_true", help="print JSON (stable keys, see README)")
@@ -374,6 +424,8 @@ def run_command(args: argparse.Namespace) -> int:
         text = desk.render_update(args.template, args.cause, incident_id)
         copied = ""
         if args.copy:
+            from .clipboard import PyperclipClipboard  # only here: it is the one command that copies
+
             outcome = PyperclipClipboard().copy(text)
             copied = "copied to the clipboard" if outcome.copied else f"not copied: {outcome.detail}"
         entry = desk.record_update(text, template=args.template, incident_id=incident_id)
@@ -447,6 +499,8 @@ def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
     if not argv:
         raise InputError("run needs a command after --, e.g. incident-console run -- kubectl rollout undo deploy/api")
     desk.incident(incident_id)  # refuse before running anything if there is no incident
+    import subprocess  # only `run` starts a process; other commands stay quick to start
+
     started = system_clock()
     try:
         status = subprocess.call(argv)
@@ -487,8 +541,9 @@ def _join_relative_times(argv: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(_join_relative_times(sys.argv[1:] if argv is None else argv))
+    arguments = _join_relative_times(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=command_in(arguments))
+    args = parser.parse_args(arguments)
     try:
         if args.command is None:
             return _open_console(args)

@@ -13,17 +13,28 @@ import sys
 from dataclasses import dataclass
 from typing import Protocol
 
+# The tools pyperclip starts (xclip, xsel, wl-copy) inherit the child's stdout and stderr. They are
+# pointed at /dev/null and the answer goes out on a copy of stdout: a tool's messages cannot mix
+# with the answer, and xclip, which stays in the background to serve the selection, does not hold
+# the answer's pipe open (the parent would wait for it until the timeout).
 _CHILD = """
+import os
 import sys
-import pyperclip
+answer = os.fdopen(os.dup(1), "w")
+quiet = os.open(os.devnull, os.O_WRONLY)
+os.dup2(quiet, 1)
+os.dup2(quiet, 2)
 text = sys.stdin.buffer.read().decode("utf-8")
 try:
+    import pyperclip
     pyperclip.copy(text)
     back = pyperclip.paste()
 except Exception as exc:
-    sys.stdout.write("error: " + (str(exc).splitlines() or [type(exc).__name__])[0])
+    answer.write("error: " + (str(exc).splitlines() or [type(exc).__name__])[0])
+    answer.close()
     sys.exit(3)
-sys.stdout.write("ok" if back == text else "mismatch")
+answer.write("ok" if back == text else "mismatch")
+answer.close()
 """
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from .domain.errors import InputError
@@ -28,6 +27,8 @@ def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, 
 
 
 def _parse(raw: bytes, source: str) -> dict[str, Any]:
+    import tomllib  # only when there is a config file to read
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

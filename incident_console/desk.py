@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .domain import checklist, reports, sla, triage
+from .domain import sla, triage
 from .domain import templates as comms
 from .domain.errors import InputError
 from .domain.model import (
@@ -32,6 +32,9 @@ from .domain.policy import Policy
 from .domain.templates import TEMPLATES, Template
 from .domain.text import clean_input
 from .store.repository import Repository, Transaction
+
+if TYPE_CHECKING:
+    from .domain import checklist
 
 Clock = Callable[[], datetime]
 USER_VARIABLE = "INCIDENT_CONSOLE_USER"
@@ -294,6 +297,8 @@ class Desk:
                 raise InputError(f"{incident.id} is resolved; reopening it needs a reason (--note)")
             skipped: list[str] = []
             if status is Status.RESOLVED:
+                from .domain import checklist
+
                 log = tx.snapshot.log_for(incident.id)
                 skipped = checklist.early_resolve_problems(incident, log, sla.timers(incident, log, self.policy, now))
                 if skipped and not note:
@@ -442,6 +447,8 @@ class Desk:
         return self._change(incident_id, apply)
 
     def resolve_checks(self, incident: Incident, snapshot: Snapshot | None = None) -> list[checklist.Check]:
+        from .domain import checklist
+
         snap = snapshot or self.snapshot()
         log = snap.log_for(incident.id)
         return checklist.checks(incident, log, self.timers(incident, snap))
@@ -452,6 +459,8 @@ class Desk:
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> tuple[str, Incident]:
             log = tx.snapshot.log_for(incident.id)
+            from .domain import reports
+
             briefing = reports.handoff_markdown(
                 incident,
                 log,
@@ -489,6 +498,8 @@ class Desk:
         """The post-mortem Markdown in the runbook's layout, prefilled from the file."""
         snap = self.snapshot()
         incident = self.incident(incident_id, snap)
+        from .domain import reports
+
         return reports.postmortem_markdown(
             incident, snap.log_for(incident.id), snap.items_for(incident.id), self.clock()
         )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "incident-console"
 FILE_VARIABLE = "INCIDENT_CONSOLE_FILE"
 CONFIG_VARIABLE = "INCIDENT_CONSOLE_CONFIG"
@@ -17,6 +15,8 @@ def state_file(explicit: str | None = None) -> Path:
     chosen = explicit or os.environ.get(FILE_VARIABLE)
     if chosen:
         return Path(chosen).expanduser().absolute()
+    import platformdirs  # not needed when the file is named, as in alert hooks
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "incidents.json"
 
 
@@ -25,4 +25,6 @@ def config_file(explicit: str | None = None) -> Path:
     chosen = explicit or os.environ.get(CONFIG_VARIABLE)
     if chosen:
         return Path(chosen).expanduser().absolute()
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, RadioButton, RadioSet, Static
+from textual.widgets import Input, RadioButton, RadioSet
 
 from incident_console.clipboard import CopyOutcome
 from incident_console.desk import Desk
@@ -138,7 +138,7 @@ def on_disk(path: Path) -> Snapshot:
 
 
 def text_of(app: IncidentConsole, selector: str) -> str:
-    """The plain text a Static shows."""
+    """The plain text a pane on the main screen shows."""
     return str(app.screen_stack[0].query_one(selector).render())
 
 

@@ -85,6 +85,18 @@ class FormScreen(ModalScreen[Values | None]):
 
     def on_mount(self) -> None:
         self._refresh_hint()
+        self.call_after_refresh(self._highlight_chosen)
+
+    def _highlight_chosen(self) -> None:
+        """Start each choice's keyboard highlight on the value already chosen, not the first one.
+
+        Otherwise tabbing to Severity (P2 chosen) and pressing Enter would pick P1.
+        """
+        for radios in self.query(RadioSet):
+            buttons = list(radios.query(RadioButton))
+            pressed = radios.pressed_button
+            if pressed is not None and pressed in buttons:
+                radios._selected = buttons.index(pressed)
 
     def values(self) -> Values:
         result: Values = {}
