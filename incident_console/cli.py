@@ -241,7 +241,9 @@ def _entry_json(entry: LogEntry) -> dict[str, Any]:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    # Where stdout cannot encode all of Unicode (LC_ALL=C), \u escapes keep the JSON valid and the same.
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=encoding != "utf8") + "\n")
 
 
 def timer_line(timer: sla.SlaTimer) -> str:
@@ -540,8 +542,27 @@ def _join_relative_times(argv: Sequence[str]) -> list[str]:
     return joined
 
 
+def _tolerant_output() -> None:
+    """Under a locale that cannot encode every character (LC_ALL=C without UTF-8 mode), print the
+    ones it cannot as escapes instead of stopping part-way with an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _utf8_arguments(argv: Sequence[str]) -> list[str]:
+    """Arguments the locale could not decode (LC_ALL=C turns UTF-8 bytes into lone surrogates), read
+    again as UTF-8; bytes that are not UTF-8 either stay lone surrogates, refused when stored."""
+    return [
+        os.fsencode(arg).decode("utf-8", "surrogateescape") if any("\udc80" <= ch <= "\udcff" for ch in arg) else arg
+        for arg in argv
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _join_relative_times(sys.argv[1:] if argv is None else argv)
+    if argv is None:
+        _tolerant_output()
+    arguments = _join_relative_times(_utf8_arguments(sys.argv[1:]) if argv is None else argv)
     parser = build_parser(only=command_in(arguments))
     args = parser.parse_args(arguments)
     try:

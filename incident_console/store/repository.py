@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from .storage import AtomicJSONStorage
 
 APP = "incident-console"
 SCHEMA = 1
+_HASH = re.compile(r"[0-9a-f]{64}")
 META, INCIDENTS, LOG, ITEMS = "meta", "incidents", "log", "action_items"
 
 try:
@@ -91,8 +93,23 @@ class _InterProcessLock:
 # --- documents <-> dataclasses -------------------------------------------------------------
 
 
+# Deadlines are computed by adding hours to stored times: a stored time this late would overflow.
+_LATEST_YEAR = 9000
+
+
+def _time(value: Any) -> datetime:
+    """A stored time, refused (ValueError) when it is not ISO-8601 with an offset or is out of range."""
+    try:
+        moment = from_text(value)
+    except OverflowError:  # e.g. year 1 at +14:00, which is before year 1 in UTC
+        raise ValueError(f"time {value!r} is out of range") from None
+    if moment.year > _LATEST_YEAR:
+        raise ValueError(f"time {value!r} is out of range")
+    return moment
+
+
 def _opt_time(value: Any) -> datetime | None:
-    return from_text(value) if value else None
+    return _time(value) if value else None
 
 
 def _opt_text(value: datetime | None) -> str | None:
@@ -142,8 +159,8 @@ def incident_from_doc(doc: dict[str, Any]) -> Incident:
         services=tuple(str(s) for s in doc.get("services") or ()),
         commander=str(doc.get("commander") or ""),
         started_at=_opt_time(doc.get("started_at")),
-        detected_at=from_text(doc["detected_at"]),
-        declared_at=from_text(doc["declared_at"]),
+        detected_at=_time(doc["detected_at"]),
+        declared_at=_time(doc["declared_at"]),
         acknowledged_at=_opt_time(doc.get("acknowledged_at")),
         triaged_at=_opt_time(doc.get("triaged_at")),
         triage=None
@@ -180,7 +197,7 @@ def item_from_doc(doc: dict[str, Any]) -> ActionItem:
         text=str(doc["text"]),
         owner=str(doc.get("owner") or ""),
         due=date.fromisoformat(doc["due"]) if doc.get("due") else None,
-        created_at=from_text(doc["created_at"]),
+        created_at=_time(doc["created_at"]),
         done_at=_opt_time(doc.get("done_at")),
     )
 
@@ -202,7 +219,7 @@ def entry_to_doc(entry: LogEntry) -> dict[str, Any]:
 
 def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
     at_text, recorded_text = doc["at"], doc["recorded_at"]
-    at = from_text(at_text)
+    at = _time(at_text)
     details = doc.get("details")
     return LogEntry(
         int(doc["id"]),
@@ -211,7 +228,7 @@ def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
         str(doc["text"]),
         str(doc.get("author") or ""),
         at,
-        at if recorded_text == at_text else from_text(recorded_text),
+        at if recorded_text == at_text else _time(recorded_text),
         dict(details) if details else {},
         doc.get("corrects"),
         str(doc.get("hash") or ""),
@@ -373,6 +390,18 @@ class Repository:
 
     def _commit(self, data: dict[str, Any], tx: Transaction) -> None:
         data = data if data else {}
+        # A record is saved under its id; a file whose keys do not match the ids (edited by hand)
+        # could hold another record there, which the save would silently replace.
+        keys: list[tuple[str, str, object]] = [(INCIDENTS, str(i.id_number), i.id) for i in tx.incidents.values()]
+        keys += [(LOG, str(e.id), e.id) for e in tx.entries]
+        keys += [(ITEMS, str(i.id), i.id) for i in tx.items.values()]
+        for table, key, ident in keys:
+            existing = (data.get(table) or {}).get(key)
+            if existing is not None and (not isinstance(existing, dict) or existing.get("id") != ident):
+                raise FileProblem(
+                    f"{self.path} holds another record under the key of {table} {ident} "
+                    "(its keys do not match the ids); left unchanged"
+                )
         incidents = data.setdefault(INCIDENTS, {})
         log = data.setdefault(LOG, {})
         for incident in tx.incidents.values():
@@ -436,7 +465,8 @@ def _collector_paused() -> Iterator[None]:
 
 def _meta(data: dict[str, Any]) -> dict[str, Any]:
     table = data.get(META) or {}
-    return dict(table.get("1") or {}) if isinstance(table, dict) else {}
+    record = table.get("1") if isinstance(table, dict) else None
+    return dict(record) if isinstance(record, dict) else {}
 
 
 def _apply(snapshot: Snapshot, tx: Transaction) -> Snapshot:
@@ -478,6 +508,12 @@ def check_ours(path: Path, data: dict[str, Any] | None) -> None:
         raise FileProblem(
             f"{path} was written by a newer incident-console (schema {schema}; this one reads {SCHEMA}); left unchanged"
         )
+    entries, head = meta.get("entries"), meta.get("head")
+    bad_count = entries is not None and (not isinstance(entries, int) or isinstance(entries, bool) or entries < 0)
+    bad_head = head is not None and not (isinstance(head, str) and _HASH.fullmatch(head))
+    if bad_count or bad_head:
+        what = "entry count" if bad_count else "hash chain head"
+        raise FileProblem(f"{path} has a malformed meta record (its {what}); left unchanged")
 
 
 def decode(path: Path, data: dict[str, Any] | None) -> Snapshot:

@@ -54,19 +54,19 @@ class MainScreen(Screen[None]):
         yield LiveText(id="topbar")
         yield LiveText(id="banner")
         yield Tabs(
-            *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)), id="pane-tabs"
+            *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)),
+            id="pane-tabs",
+            active="tab-action-log",
         )
+        # Classes are set here rather than on mount: each change of class restyles the subtree.
         with Grid(id="panes"):
             yield IncidentPane(id="incident-pane", classes="pane")
             yield SlaBoard(id="sla-board", classes="pane")
-            yield ActionLog(id="action-log")
-            yield Composer(id="composer")
+            yield ActionLog(id="action-log", classes="pane -active")
+            yield Composer(id="composer", classes="pane")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#action-log").add_class("pane")
-        self.query_one("#composer").add_class("pane")
-        self._select_pane(3)
         self.refresh_state()
         self.call_after_refresh(self.review_if_handed_to_me)
 

@@ -46,8 +46,8 @@ class ActionLog(Vertical):
             super().__init__()
             self.text = text
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self._entries: tuple[LogEntry, ...] = ()
         self._pending: tuple[LogRow, ...] = ()
         self._query = ""

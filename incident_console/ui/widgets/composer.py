@@ -26,8 +26,8 @@ class Composer(Vertical):
         Binding("escape", "leave", "Leave the draft", priority=True, show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self._incident: Incident | None = None
         self._policy = Policy()
         self._now: datetime | None = None
