@@ -35,8 +35,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     suppress = argparse.SUPPRESS
     common.add_argument(
         "--file",
@@ -240,10 +240,15 @@ def _entry_json(entry: LogEntry) -> dict[str, Any]:
     return doc
 
 
+def _encodes_everything(stream: Any) -> bool:
+    """False for a terminal or pipe whose encoding cannot write every character (LC_ALL=C: ASCII)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32")
+
+
 def _print_json(data: Any) -> None:
-    # Where stdout cannot encode all of Unicode (LC_ALL=C), \u escapes keep the JSON valid and the same.
-    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=encoding != "utf8") + "\n")
+    # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same.
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout)) + "\n")
 
 
 def timer_line(timer: sla.SlaTimer) -> str:
@@ -489,8 +494,8 @@ def _action(desk: Desk, args: argparse.Namespace, incident_id: str | None) -> in
             _print_json({"action_items": [item_to_doc(i) for i in items]})
         for item in () if args.json else items:
             mark = "x" if item.done_at else " "
-            due = item.due.isoformat() if item.due else "no deadline"
-            _out(f"[{mark}] #{item.id:<3} {item.incident_id:<7} {item.text}  ({item.owner or 'unowned'}, {due})")
+            deadline = item.due.isoformat() if item.due else "no deadline"
+            _out(f"[{mark}] #{item.id:<3} {item.incident_id:<7} {item.text}  ({item.owner or 'unowned'}, {deadline})")
     return 0
 
 
@@ -546,7 +551,7 @@ def _tolerant_output() -> None:
     """Under a locale that cannot encode every character (LC_ALL=C without UTF-8 mode), print the
     ones it cannot as escapes instead of stopping part-way with an error."""
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        if not _encodes_everything(stream) and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
 
 

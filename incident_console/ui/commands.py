@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
@@ -55,7 +56,7 @@ ACTIONS: tuple[ConsoleAction, ...] = (
 )
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     return [
         Binding(
             a.key,
@@ -93,6 +94,6 @@ class ConsoleCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(text), self._runner(action), help=action.help)
 
-    def _runner(self, action: ConsoleAction) -> partial[Awaitable[bool]]:
+    def _runner(self, action: ConsoleAction) -> partial[Coroutine[Any, Any, bool]]:
         # The actions are the main screen's (the bottom of the stack), not the app's.
         return partial(self.app.run_action, action.action, self.app.screen_stack[0])

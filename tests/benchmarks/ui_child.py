@@ -2,8 +2,8 @@
 
 MODE ``bare`` is a bare Textual app (Header, Footer, one Static); ``console`` is the incident
 console on FILE. With ``--idle SECONDS`` the app settles for a few seconds after its first frame,
-then stays up that long and reports the CPU time it used meanwhile. It prints one JSON line: seconds from process start to
-the first frame, peak memory (KiB), and idle CPU seconds.
+then stays up that long and reports the CPU time it used meanwhile. It prints one JSON line:
+seconds from process start to the first frame, peak memory (KiB), and idle CPU seconds.
 """
 
 from __future__ import annotations

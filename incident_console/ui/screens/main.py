@@ -206,8 +206,7 @@ class MainScreen(Screen[None]):
 
     def action_pane(self, number: int) -> None:
         self._select_pane(number)
-        target = {1: IncidentPane, 2: SlaBoard, 3: ActionLog, 4: Composer}[number]
-        widget = self.query_one(target)
+        widget = self.query_one(f"#{PANES[number - 1]}")
         if isinstance(widget, ActionLog):
             widget.view.focus()
         elif isinstance(widget, Composer):

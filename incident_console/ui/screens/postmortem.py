@@ -98,7 +98,9 @@ class PostmortemScreen(DocumentScreen):
         self.app.push_screen(SectionEditor(dict(incident.postmortem), drafts), saved)
 
     def action_complete(self) -> None:
+        def completed(_: object) -> None:
+            self.notify("Post-mortem marked complete.")
+            self.reload()
+
         run = partial(self.console.desk.complete_postmortem, self.incident_id)
-        self.console.submit(
-            "post-mortem complete", run, on_done=lambda _: (self.notify("Post-mortem marked complete."), self.reload())
-        )
+        self.console.submit("post-mortem complete", run, on_done=completed)

@@ -74,15 +74,16 @@ class ResolveScreen(ModalScreen[None]):
         log = snapshot.log_for(incident.id)
         problems = checklist.early_resolve_problems(incident, log, desk.timers(incident, snapshot))
 
+        def resolved(_: object) -> None:
+            self.notify(f"{incident.id} resolved. Send the Resolved update (y) to notify stakeholders.")
+            self.refresh_checks()
+
         def resolve(note: str) -> None:
             run = partial(desk.set_status, Status.RESOLVED, note=note, incident_id=incident.id)
             self.console.submit(
                 "resolve",
                 run,
-                on_done=lambda _: (
-                    self.notify(f"{incident.id} resolved. Send the Resolved update (y) to notify stakeholders."),
-                    self.refresh_checks(),
-                ),
+                on_done=resolved,
             )
 
         if not problems:
