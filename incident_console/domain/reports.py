@@ -28,7 +28,8 @@ TIMELINE_KINDS = {
 }
 
 
-_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#|~"})
+# ">" is left alone: it only quotes at the start of a line, and entries never start a line here.
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<#|~"})
 
 
 def _line(text: str) -> str:
