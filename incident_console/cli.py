@@ -605,5 +605,23 @@ def _open_console(args: argparse.Namespace) -> int:
     except ImportError:  # the console is not installed: print what `show` prints
         args.command, args.json, args.lines = "show", False, 20
         return run_command(args)
-    IncidentConsole(desk, incident_id=getattr(args, "incident", None)).run()
-    return 0
+    app = IncidentConsole(desk, incident_id=getattr(args, "incident", None))
+    app.run()
+    return _report_unsaved(app.unsaved_at_exit, path)
+
+
+def _report_unsaved(changes: Sequence[Any], path: Path) -> int:
+    """After quitting with changes that could not be saved: print them, so nothing typed is lost."""
+    if not changes:
+        return 0
+    sys.stderr.write(f"{PROG}: {len(changes)} change(s) could not be saved to {path}:\n")
+    for change in changes:
+        preview = change.preview
+        if preview is not None:
+            incident_id, kind, text, at = preview
+            line = f"  {incident_id} {kind} at {to_text(at)}: {text}"
+        else:
+            line = f"  {change.description}"
+        sys.stderr.write(visible(line, multiline=True) + "\n")
+    sys.stderr.write(f"{PROG}: add them again with `{PROG} log TEXT --at TIME` once the file can be written\n")
+    return 1
