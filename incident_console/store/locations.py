@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 APP_NAME = "incident-console"
@@ -25,6 +26,11 @@ def config_file(explicit: str | None = None) -> Path:
     chosen = explicit or os.environ.get(CONFIG_VARIABLE)
     if chosen:
         return Path(chosen).expanduser().absolute()
+    if sys.platform.startswith("linux"):
+        # Every command looks for the config, so on Linux the XDG rule is applied here directly
+        # (the same rule platformdirs applies) rather than importing it on every alert hook.
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / APP_NAME / "config.toml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"

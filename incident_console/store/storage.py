@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -111,7 +112,27 @@ def parse(path: Path, raw: bytes) -> dict[str, Any]:
         raise FileProblem(f"{path} {reason} ({exc}); it was left unchanged") from None
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise FileProblem(f"{path} is JSON but not a TinyDB file of tables; it was left unchanged")
+    if _LONG_DIGITS.search(raw) and _rounded_integer(data):
+        raise FileProblem(f"{path} holds an integer too large to keep exactly (over 64 bits); it was left unchanged")
     return data
+
+
+# orjson reads an integer beyond 64 bits as a float, so the next save would round it. Such a number
+# has at least 19 digits: only a file with a run that long is searched for one.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+def _rounded_integer(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, float) and value.is_integer() and abs(value) >= 2**63:
+            return True
+    return False
 
 
 def write_atomically(path: Path, payload: bytes, mode: int | None = None) -> None:
