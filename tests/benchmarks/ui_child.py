@@ -76,6 +76,19 @@ def console(path: str, idle: float) -> App[None]:
     return Measured(Desk(Repository(path), author="bench"), clipboard=NoClipboard())
 
 
+def peak_kib() -> float:
+    """This process's peak resident memory. VmHWM belongs to the process's own memory map; ru_maxrss
+    would also count the parent's memory at fork time (Linux keeps it across exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["bare", "console"])
@@ -84,7 +97,7 @@ def main() -> None:
     args = parser.parse_args()
     app = Bare(args.idle) if args.mode == "bare" else console(args.file, args.idle)
     app.run(headless=True, size=(120, 35))
-    result["peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_kib"] = peak_kib()
     print(json.dumps(result))
 
 
