@@ -31,7 +31,10 @@ def parse_when(text: str, now: datetime) -> datetime:
         raise InputError(f"time {text!r} is not ISO-8601 (2026-11-28T03:04:00Z) or relative (-20m, -2h)") from None
     if moment.tzinfo is None:
         raise InputError(f"time {text!r} has no offset: add Z for UTC or +HH:MM")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. year 1 at +14:00, which is before year 1 in UTC
+        raise InputError(f"time {text!r} is out of range") from None
 
 
 def to_text(moment: datetime) -> str:

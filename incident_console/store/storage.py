@@ -118,8 +118,8 @@ def parse(path: Path, raw: bytes) -> dict[str, Any]:
 
 
 # orjson reads an integer beyond 64 bits as a float, so the next save would round it. Such a number
-# has at least 19 digits: only a file with a run that long is searched for one.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# has at least 19 digits: only a file with a number that long (or text that looks like one) is searched.
+_LONG_DIGITS = re.compile(rb"[:,\[]\s*-?\d{19}")
 
 
 def _rounded_integer(data: Any) -> bool:

@@ -1,0 +1,5 @@
+"""Let pytest explain failed assertions inside the scenario modules too."""
+
+import pytest
+
+pytest.register_assert_rewrite("tests.reliability.harness", "tests.reliability.scenarios")
