@@ -339,8 +339,13 @@ class Repository:
             return self._snapshot
 
     def changed_on_disk(self) -> bool:
-        with self._mutex:
-            return self._storage.changed()
+        """A stat of the file against the one last read or written here.
+
+        Deliberately without the lock: the console asks every second from its UI thread, and a save
+        may be holding the lock while it waits for another process. A stale answer only means the
+        file is looked at again a second later.
+        """
+        return self._storage.changed()
 
     def saved_at(self) -> datetime | None:
         """When the file was last written (its modification time)."""
