@@ -4,43 +4,28 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...domain.text import visible
 from .form import Field, FormScreen, Values
-
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
+from .incident_modal import IncidentModal
 
 
-class ActionItemsScreen(ModalScreen[None]):
+class ActionItemsScreen(IncidentModal):
     BINDINGS = [
         Binding("a", "add", "Add item"),
         Binding("x", "done", "Mark done", tooltip="Mark the highlighted item done (Enter works too)"),
-        Binding("escape", "dismiss", "Close"),
     ]
 
-    def __init__(self, incident_id: str) -> None:
-        super().__init__()
-        self.incident_id = incident_id
+    def heading(self) -> str:
+        return f"Action items — {self.incident_id}"
 
-    @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="document"):
-            yield Static(Content.styled(f"Action items — {self.incident_id}", "bold"))
-            yield OptionList(id="items")
-        yield Footer()
+    def body(self) -> OptionList:
+        return OptionList(id="items")
 
     def on_mount(self) -> None:
         self.reload()

@@ -3,43 +3,28 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...domain import checklist
 from ...domain.model import Status
 from .form import Field, FormScreen
-
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
+from .incident_modal import IncidentModal
 
 
-class ResolveScreen(ModalScreen[None]):
+class ResolveScreen(IncidentModal):
     BINDINGS = [
         Binding("v", "verify", "Verified metrics"),
         Binding("r", "resolve", "Resolve"),
-        Binding("escape", "dismiss", "Close"),
     ]
 
-    def __init__(self, incident_id: str) -> None:
-        super().__init__()
-        self.incident_id = incident_id
+    def heading(self) -> str:
+        return f"Resolve {self.incident_id} — runbook step 5"
 
-    @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="document"):
-            yield Static(Content.styled(f"Resolve {self.incident_id} — runbook step 5", "bold"))
-            yield Static(id="checks")
-        yield Footer()
+    def body(self) -> Static:
+        return Static(id="checks")
 
     def on_mount(self) -> None:
         self.refresh_checks()
