@@ -17,7 +17,6 @@ from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
-from .domain.templates import template as template_named
 from .domain.text import visible
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
@@ -426,8 +425,6 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "action":
         return _action(desk, args, incident_id)
     elif args.command == "update":
-        if template_named(args.template, desk.templates).needs_cause and not args.cause.strip():
-            raise InputError(f"template {args.template!r} needs the cause: add --cause TEXT")
         text = desk.render_update(args.template, args.cause, incident_id)
         copied = ""
         if args.copy:

@@ -503,9 +503,9 @@ class Desk:
         start = handoffs[-2] + 1 if len(handoffs) > 1 else 0
         return log[start:]
 
-    def postmortem(self, incident_id: str | None = None) -> str:
-        """The post-mortem Markdown in the runbook's layout, prefilled from the file."""
-        snap = self.snapshot()
+    def postmortem(self, incident_id: str | None = None, snapshot: Snapshot | None = None) -> str:
+        """The post-mortem Markdown in the runbook's layout, prefilled from the file (or ``snapshot``)."""
+        snap = snapshot or self.snapshot()
         incident = self.incident(incident_id, snap)
         from .domain import reports
 
@@ -592,9 +592,16 @@ class Desk:
             return done
 
     def render_update(self, template_key: str, cause: str = "", incident_id: str | None = None) -> str:
-        """The filled text of a communications template for the incident, now."""
+        """The filled text of a communications template for the incident, now.
+
+        A template that names the cause (Identified) is refused without one, so no update goes out
+        saying "[cause]".
+        """
+        cause = clean_input(cause)
+        if comms.template(template_key, self.templates).needs_cause and not cause.strip():
+            raise InputError(f"template {template_key!r} needs the cause: add --cause TEXT")
         incident = self.incident(incident_id)
-        return comms.render(template_key, incident, self.policy, self.clock(), clean_input(cause), self.templates)
+        return comms.render(template_key, incident, self.policy, self.clock(), cause, self.templates)
 
     def export(self, out: str) -> int:
         """Write a consistent copy of the state file to ``out`` (atomic, 0600); returns its entry count."""

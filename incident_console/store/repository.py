@@ -447,13 +447,6 @@ class Repository:
         except OSError as exc:
             raise FileProblem(f"cannot create the folder for {self.path}: {exc.strerror}") from None
 
-    def sweep_temps(self) -> int:
-        """Remove temporary files left by a crashed writer, if the lock can be had now."""
-        with self._mutex, contextlib.suppress(FileProblem), self._lock:
-            self._swept = True
-            return storage_module.remove_stale_temps(self.path)
-        return 0
-
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:

@@ -82,7 +82,7 @@ class PostmortemScreen(DocumentScreen):
         self.reload()
 
     def reload(self) -> None:
-        self.set_markdown(self.console.desk.postmortem(self.incident_id))
+        self.set_markdown(self.console.desk.postmortem(self.incident_id, self.console.snapshot))
 
     def action_edit(self) -> None:
         incident = self.console.desk.incident(self.incident_id, self.console.snapshot)
