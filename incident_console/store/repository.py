@@ -1,11 +1,15 @@
 """The only module that touches TinyDB: documents to dataclasses and back, locking, transactions.
 
-Layout (TinyDB's own, so ``TinyDB(path)`` and ``python -m json.tool`` read it)::
+Layout (TinyDB's own, so ``TinyDB(path)`` and ``python -m json.tool`` read it; the log comes last,
+one entry per line, see ``storage``)::
 
     {"meta":      {"1": {"app": "incident-console", "schema": 1, "entries": N, "head": "<hash>"}},
      "incidents": {"1": {"id": "INC-1", ...}},
-     "log":       {"1": {"id": 1, "incident_id": "INC-1", "kind": "declare", ..., "hash": "..."}},
-     "action_items": {...}}
+     "action_items": {...},
+     "log": {
+    "1": {"id": 1, "incident_id": "INC-1", "kind": "declare", ..., "hash": "..."},
+    ...
+    }}
 
 Every change runs in ``Repository.transaction()``: take the inter-process lock, re-read the file
 if another process changed it, apply, write atomically once, release. Ids are given out under
@@ -25,7 +29,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from tinydb import TinyDB
 
 from ..domain import ledger
@@ -43,12 +46,12 @@ from ..domain.model import (
 )
 from ..domain.times import from_text, to_text
 from . import storage as storage_module
-from .storage import AtomicJSONStorage
+from .storage import LOG, AtomicJSONStorage, NotInLayout, StateFile
 
 APP = "incident-console"
 SCHEMA = 1
 _HASH = re.compile(r"[0-9a-f]{64}")
-META, INCIDENTS, LOG, ITEMS = "meta", "incidents", "log", "action_items"
+META, INCIDENTS, ITEMS = "meta", "incidents", "action_items"
 
 try:
     import fcntl
@@ -324,6 +327,8 @@ class Repository:
         self._lock = _InterProcessLock(self.path)
         self._mutex = threading.RLock()
         self._snapshot = Snapshot()
+        # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
+        self._odd_keys: frozenset[str] = frozenset()
         self._generation = -1
         self._swept = False
 
@@ -332,9 +337,13 @@ class Repository:
     def snapshot(self) -> Snapshot:
         """The file's content now; parsed again only when the file changed on disk."""
         with self._mutex, _collector_paused():
-            data = self._storage.read()
+            state = self._storage.load()
             if self._storage.generation != self._generation:
-                self._snapshot = decode(self.path, data)
+                try:
+                    decoded = decode(self.path, state)
+                except NotInLayout:
+                    decoded = decode(self.path, self._storage.load(whole=True))
+                self._snapshot, self._odd_keys = decoded
                 self._generation = self._storage.generation
             return self._snapshot
 
@@ -360,13 +369,6 @@ class Repository:
             return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
         return os.access(self.path.parent, os.W_OK) if self.path.parent.exists() else True
 
-    def raw(self) -> dict[str, Any]:
-        """The parsed file as TinyDB holds it (for export and verification)."""
-        with self._mutex:
-            data = self._storage.read()
-            decode(self.path, data)  # refuse files that are not ours
-            return data or {}
-
     # writing
 
     @contextlib.contextmanager
@@ -379,8 +381,8 @@ class Repository:
                     storage_module.remove_stale_temps(self.path)
                     self._swept = True
                 current = self.snapshot()
-                data = self._storage.read() or {}
-                meta = _meta(data)
+                state = self._storage.load()  # the one the snapshot was made from
+                meta = _meta(state.tables if state is not None else {})
                 last = current.log[-1].id if current.log else 0
                 tx = Transaction(
                     snapshot=current,
@@ -391,55 +393,70 @@ class Repository:
                 yield tx
                 if not tx.dirty:
                     return
-                self._commit(data, tx)
+                self._commit(state or StateFile({}, [], None), tx)
 
-    def _commit(self, data: dict[str, Any], tx: Transaction) -> None:
-        data = data if data else {}
+    def _commit(self, state: StateFile, tx: Transaction) -> None:
+        tables = state.tables
         # A record is saved under its id; a file whose keys do not match the ids (edited by hand)
         # could hold another record there, which the save would silently replace.
         keys: list[tuple[str, str, object]] = [(INCIDENTS, str(i.id_number), i.id) for i in tx.incidents.values()]
-        keys += [(LOG, str(e.id), e.id) for e in tx.entries]
         keys += [(ITEMS, str(i.id), i.id) for i in tx.items.values()]
         for table, key, ident in keys:
-            existing = (data.get(table) or {}).get(key)
+            existing = (tables.get(table) or {}).get(key)
             if existing is not None and (not isinstance(existing, dict) or existing.get("id") != ident):
-                raise FileProblem(
-                    f"{self.path} holds another record under the key of {table} {ident} "
-                    "(its keys do not match the ids); left unchanged"
-                )
-        incidents = data.setdefault(INCIDENTS, {})
-        log = data.setdefault(LOG, {})
+                self._refuse_key(table, ident)
+        for entry in tx.entries:
+            # New ids are above every id in the log, so only a key that is not its entry's id can clash.
+            if str(entry.id) in self._odd_keys:
+                self._refuse_key(LOG, entry.id)
+        incidents = tables.setdefault(INCIDENTS, {})
         for incident in tx.incidents.values():
             incidents[str(incident.id_number)] = incident_to_doc(incident)
-        for entry in tx.entries:
-            log[str(entry.id)] = entry_to_doc(entry)
         if tx.items:
-            items = data.setdefault(ITEMS, {})
+            items = tables.setdefault(ITEMS, {})
             for item in tx.items.values():
                 items[str(item.id)] = item_to_doc(item)
-        meta = {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}
-        data[META] = {"1": meta}
-        self._storage.write(data)  # raises FileProblem and forgets the changed copy on failure
+        tables[META] = {"1": {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}}
+        state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
+        self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         self._snapshot = _apply(self._snapshot, tx)
         self._generation = self._storage.generation
+
+    def _refuse_key(self, table: str, ident: object) -> None:
+        raise FileProblem(
+            f"{self.path} holds another record under the key of {table} {ident} "
+            "(its keys do not match the ids); left unchanged"
+        )
 
     def export_to(self, out: str | os.PathLike[str]) -> int:
         """Write a consistent copy of the file to ``out`` (atomically, mode 0600); returns the entry count."""
         target = Path(out).expanduser().absolute()
         if target == self.path.absolute():
             raise FileProblem(f"cannot export {self.path} onto itself")
-        with self._mutex:
-            data = self.raw()
+        with self._mutex, self._lock:  # no other process replaces the file while it is copied
+            snapshot = self.snapshot()  # refuses a file that is not ours
+            try:
+                content = self.path.read_bytes() if self.path.exists() else b"{}"
+            except OSError as exc:
+                raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                storage_module.write_atomically(target, orjson.dumps(data), mode=0o600)
+                storage_module.write_atomically(target, content, mode=0o600)
             except OSError as exc:
                 raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
-            return len(data.get(LOG) or {})
+            return len(snapshot.log)
 
     def verify(self) -> str | None:
         """Check the log's hash chain; the first problem in one sentence, or None."""
-        return chain_problem(self.raw())
+        with self._mutex:
+            self.snapshot()  # refuses a file that is not ours
+            state = self._storage.load()
+            if state is None:
+                return None
+            try:
+                return chain_problem(state)
+            except NotInLayout:  # the file changed since the snapshot and is not in the line layout
+                return chain_problem(self._storage.load(whole=True) or StateFile({}, [], None))
 
     def _ensure_folder(self) -> None:
         try:
@@ -492,11 +509,11 @@ def _apply(snapshot: Snapshot, tx: Transaction) -> Snapshot:
     )
 
 
-def check_ours(path: Path, data: dict[str, Any] | None) -> None:
+def check_ours(path: Path, tables: dict[str, Any], has_log: bool = False) -> None:
     """Refuse a file that is not an incident-console file, or is from a newer version."""
-    if not data or all(not table for table in data.values()):
+    if not has_log and all(not table for table in tables.values()):
         return  # a new or empty TinyDB file: nothing in it can be lost
-    meta = _meta(data)
+    meta = _meta(tables)
     if meta.get("app") != APP:
         raise FileProblem(f"{path} is not an incident-console file (no incident-console meta record); left unchanged")
     schema = meta.get("schema")
@@ -514,49 +531,93 @@ def check_ours(path: Path, data: dict[str, Any] | None) -> None:
         raise FileProblem(f"{path} has a malformed meta record (its {what}); left unchanged")
 
 
-def decode(path: Path, data: dict[str, Any] | None) -> Snapshot:
-    """Turn the parsed file into a Snapshot, or say which record is malformed."""
-    check_ours(path, data)
-    if not data:
-        return Snapshot()
+def decode(path: Path, state: StateFile | None) -> tuple[Snapshot, frozenset[str]]:
+    """Turn the file into a Snapshot and the log keys that are not their entry's id, or say which
+    record is malformed. Raises NotInLayout when the log's lines turn out not to be in the line layout."""
+    if state is None:
+        return Snapshot(), frozenset()
+    tables = state.tables
+    check_ours(path, tables, state.has_log)
     try:
         incidents = sorted(
-            (incident_from_doc(doc) for doc in (data.get(INCIDENTS) or {}).values()),
+            (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
             key=lambda i: (i.declared_at, i.id_number),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
-    raw_log = data.get(LOG) or {}
+    entries: list[LogEntry] = []
+    odd: set[str] = set()
+    ascending = True
+    previous = -1
     try:
-        docs = sorted(raw_log.values(), key=lambda d: int(d["id"]))
-        log = tuple(entry_from_doc(doc) for doc in docs)
+        # One line at a time: the parsed documents of a long log are never all held at once.
+        for key, doc in state.log_records():
+            entry = entry_from_doc(doc)
+            if entry.id <= previous:
+                ascending = False
+            previous = entry.id
+            if key != str(entry.id):
+                odd.add(key)
+            entries.append(entry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
+    if not ascending:
+        entries.sort(key=lambda e: e.id)
+    log = tuple(entries)
+    del entries
     by_incident: dict[str, list[LogEntry]] = {}
     for entry in log:
         by_incident.setdefault(entry.incident_id, []).append(entry)
     try:
-        items = tuple(sorted((item_from_doc(doc) for doc in (data.get(ITEMS) or {}).values()), key=lambda i: i.id))
+        items = tuple(sorted((item_from_doc(doc) for doc in (tables.get(ITEMS) or {}).values()), key=lambda i: i.id))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed action item ({exc!s}); left unchanged") from None
-    return Snapshot(
+    snapshot = Snapshot(
         incidents=tuple(incidents),
         log=log,
         log_by_incident={key: tuple(value) for key, value in by_incident.items()},
         action_items=items,
     )
+    return snapshot, frozenset(odd)
 
 
-def chain_problem(data: dict[str, Any]) -> str | None:
-    """The first place the log's hash chain does not hold, in one sentence; None when intact."""
-    docs = sorted((data.get(LOG) or {}).values(), key=lambda d: int(d.get("id", -1)))
-    problem = ledger.first_break(docs)
+class _OutOfOrder(Exception):
+    pass
+
+
+def chain_problem(state: StateFile) -> str | None:
+    """The first place the log's hash chain does not hold, in one sentence; None when intact.
+
+    The log is walked as it is in the file, one document at a time; only a log whose ids are not
+    in file order is read into memory and sorted.
+    """
+    last: list[dict[str, Any]] = []
+
+    def in_file_order() -> Iterator[dict[str, Any]]:
+        previous: Any = None
+        for _, doc in state.log_records():
+            ident = doc.get("id") if isinstance(doc, dict) else None
+            if previous is not None and isinstance(ident, int) and isinstance(previous, int) and ident < previous:
+                raise _OutOfOrder
+            previous = ident
+            last[:] = [doc]
+            yield doc
+
+    try:
+        walk = in_file_order()
+        problem = ledger.first_break(walk)
+        for _ in walk:  # the verdict holds only if the rest is in order too
+            pass
+    except _OutOfOrder:
+        docs = sorted((doc for _, doc in state.log_records()), key=lambda d: int(d.get("id", -1)))
+        last[:] = docs[-1:]
+        problem = ledger.first_break(docs)
     if problem is not None:
         return problem[1]
-    meta = _meta(data)
+    meta = _meta(state.tables)
     head = meta.get("head")
-    if head is not None and head != (docs[-1].get("hash") if docs else ledger.GENESIS):
-        last = docs[-1]["id"] if docs else 0
+    if head is not None and head != (last[0].get("hash") if last else ledger.GENESIS):
+        end = last[0]["id"] if last else 0
         recorded = meta.get("entries")
-        return f"the log ends at entry {last} but the file recorded {recorded} entries (entries removed at the end)"
+        return f"the log ends at entry {end} but the file recorded {recorded} entries (entries removed at the end)"
     return None

@@ -1,8 +1,21 @@
-"""A TinyDB storage that never leaves a torn file, and reuses the parsed file until it changes.
+"""A TinyDB storage that never leaves a torn file, keeps one log entry per line, and rereads only on change.
 
-A write goes: serialise, write a temporary file beside the target, flush, fsync, ``os.replace``
-over the target, fsync the folder. A crash at any point leaves either the old file or the new
-one. New files are created 0600; an existing file keeps its mode.
+The file is TinyDB's JSON layout (``TinyDB(path)`` and ``python -m json.tool`` read it), written so
+that the log table comes last with one entry per line::
+
+    {"meta":{...},"incidents":{...},"action_items":{...},"log":{
+    "1":{"id":1,...},
+    "2":{"id":2,...}
+    }}
+
+Because of that layout a long log is read one line at a time, never held as parsed documents all
+at once, and a save writes the log's lines back as the very bytes that were read, with new lines
+after them: appending to a 50,000-entry log serialises only the new entry. A file in any other
+JSON layout (edited by hand, pretty-printed) is read whole instead and written back in this one.
+
+A write goes: write a temporary file beside the target, flush, fsync, ``os.replace`` over the
+target, fsync the folder. A crash at any point leaves either the old file or the new one. New
+files are created 0600; an existing file keeps its mode.
 """
 
 from __future__ import annotations
@@ -12,7 +25,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +34,16 @@ from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
 
+LOG = "log"
 TEMP_MARK = ".tmp-"
+_LOG_OPENS = b'"log":{\n'
+_SEPARATOR = b",\n"
+_CLOSE = b"\n}}\n"
+_COMMA, _QUOTE = ord(","), ord('"')
 # Test hook: called with the name of each step of a write, so a test can stop the process there.
 after_step: Callable[[str], None] | None = None
+
+Chunk = bytes | bytearray | memoryview
 
 
 def _step(name: str) -> None:
@@ -35,14 +55,150 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}{TEMP_MARK}"
 
 
+class NotInLayout(Exception):
+    """The file is not in the one-entry-per-line layout here; it has to be read whole."""
+
+
+class StateFile:
+    """A state file as read: every table but the log parsed, and the log's records.
+
+    The log is kept as the lines read from the file (plus lines added since), parsed only while
+    ``log_records`` walks them; a file read whole keeps its parsed log records instead.
+    """
+
+    def __init__(
+        self, tables: dict[str, Any], runs: list[tuple[bytes, int, int]], records: list[tuple[str, Any]] | None
+    ) -> None:
+        self.tables = tables
+        # Each run is (bytes, start, end): whole lines joined by ",\n", the first one read from the file.
+        self._runs = runs
+        self._records = records
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> StateFile:
+        tables = {name: table for name, table in data.items() if name != LOG}
+        return cls(tables, [], list((data.get(LOG) or {}).items()))
+
+    @property
+    def read_whole(self) -> bool:
+        """True when the file was not in the line layout (its log records were parsed all at once)."""
+        return self._records is not None
+
+    @property
+    def has_log(self) -> bool:
+        return bool(self._records) if self._records is not None else any(end > start for _, start, end in self._runs)
+
+    def log_records(self) -> Iterator[tuple[str, Any]]:
+        """Each log record as (key, parsed value), in file order.
+
+        Raises NotInLayout on a line that is not ``"<number>":<JSON>`` with the commas in place,
+        or whose keys do not ascend; the caller then reads the file whole.
+        """
+        if self._records is not None:
+            yield from self._records
+            return
+        previous = -1
+        for data, start, end in self._runs:
+            view = memoryview(data)
+            position = start
+            while position < end:
+                newline = data.find(b"\n", position, end)
+                last = newline < 0
+                stop = end if last else newline
+                value_end = stop if last else stop - 1
+                if (not last and data[value_end] != _COMMA) or data[position] != _QUOTE:
+                    raise NotInLayout
+                colon = data.find(b'":', position + 1, value_end)
+                if colon < 0:
+                    raise NotInLayout
+                key = data[position + 1 : colon]
+                if not key.isdigit() or int(key) <= previous:
+                    raise NotInLayout
+                previous = int(key)
+                try:
+                    value = loads(view[colon + 2 : value_end])
+                except orjson.JSONDecodeError:
+                    raise NotInLayout from None
+                yield key.decode("ascii"), value
+                position = stop + 1
+
+    def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
+        """Put ``records`` after the log's last line."""
+        if not records:
+            return
+        if self._records is not None:
+            self._records.extend(records)
+            return
+        run = _SEPARATOR.join(_line(key, value) for key, value in records)
+        self._runs.append((run, 0, len(run)))
+        if len(self._runs) > 256:  # a console open for days: keep the list of pieces short
+            joined = _SEPARATOR.join(data[start:end] for data, start, end in self._runs if end > start)
+            self._runs = [(joined, 0, len(joined))]
+
+    def chunks(self) -> list[Chunk]:
+        """The whole file, in pieces to write one after the other."""
+        if self._records is not None:
+            # Written once in the line layout; from then on the lines are kept as bytes.
+            lines = _SEPARATOR.join(_line(key, value) for key, value in self._records)
+            self._runs, self._records = [(lines, 0, len(lines))], None
+        head = dumps(self.tables)
+        pieces: list[Chunk] = [head[:-1] + (b"," if len(head) > 2 else b"") + _LOG_OPENS]
+        views = [memoryview(data)[start:end] for data, start, end in self._runs if end > start]
+        for index, view in enumerate(views):
+            if index:
+                pieces.append(_SEPARATOR)
+            pieces.append(view)
+        pieces.append(_CLOSE if views else _CLOSE[1:])
+        return pieces
+
+
+def _line(key: str, value: Any) -> bytes:
+    return dumps(str(key)) + b":" + dumps(value)
+
+
+def loads(raw: Chunk) -> Any:
+    return orjson.loads(raw)
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+def split_lines(path: Path, raw: bytes) -> StateFile:
+    """Read a file in the line layout without parsing its log; NotInLayout for any other layout."""
+    first = raw.find(b"\n")
+    head_end = first - len(_LOG_OPENS) + 1
+    if head_end < 1 or raw[head_end : first + 1] != _LOG_OPENS or raw[head_end - 1 : head_end] not in (b"{", b","):
+        raise NotInLayout
+    if _LONG_DIGITS.search(raw):
+        raise NotInLayout  # read whole, where a too-large integer is told apart from a long digit string
+    tables: dict[str, Any] = {}
+    if head_end > 1:
+        try:
+            tables = loads(raw[: head_end - 1] + b"}")
+        except orjson.JSONDecodeError:
+            raise NotInLayout from None
+        if LOG in tables or not all(isinstance(table, dict) for table in tables.values()):
+            raise NotInLayout
+    body = first + 1
+    tail = len(raw.rstrip())
+    if raw[tail - 2 : tail] != b"}}" or tail - 2 < body:
+        raise NotInLayout
+    if tail - 2 == body:
+        return StateFile(tables, [], None)
+    if raw[tail - 3 : tail - 2] != b"\n" or tail - 3 == body:
+        raise NotInLayout
+    return StateFile(tables, [(raw, body, tail - 3)], None)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB's JSON layout, read through a cache and written atomically with orjson."""
 
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
         self.path = Path(path)
-        self._data: dict[str, Any] | None = None
+        self._state: StateFile | None = None
         self._stamp: tuple[int, int, int, int] | None = None
-        # Bumped whenever the parsed data is replaced, so readers can tell it changed.
+        # Bumped whenever the state is replaced, so readers can tell it changed.
         self.generation = 0
 
     def stamp(self) -> tuple[int, int, int, int] | None:
@@ -56,46 +212,68 @@ class AtomicJSONStorage(Storage):
 
     def changed(self) -> bool:
         """True when the file on disk is not the one last read or written here."""
-        return self.stamp() != self._stamp or (self._data is None and self._stamp is not None)
+        return self.stamp() != self._stamp or (self._state is None and self._stamp is not None)
 
-    def read(self) -> dict[str, Any] | None:
+    def load(self, *, whole: bool = False) -> StateFile | None:
+        """The file's state: the one held if the file did not change, else read again.
+
+        ``whole`` reads every table at once, for a file that turned out not to be in the line layout.
+        """
         stamp = self.stamp()
         if stamp is None:
-            self._data, self._stamp = None, None
+            self._state, self._stamp = None, None
             return None
-        if stamp == self._stamp and self._data is not None:
-            return self._data
-        try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
-        self._data = parse(self.path, raw)
-        # Stat again after reading: if a writer replaced the file meanwhile, the next read sees it.
+        if stamp == self._stamp and self._state is not None and (self._state.read_whole or not whole):
+            return self._state
+        raw = self._read_bytes()
+        state: StateFile | None = None
+        if not whole:
+            with contextlib.suppress(NotInLayout):
+                state = split_lines(self.path, raw)
+        self._state = state or StateFile.from_data(parse(self.path, raw))
+        # The stamp from before reading: if a writer replaced the file meanwhile, the next load sees it.
         self._stamp = stamp
         self.generation += 1
-        return self._data
+        return self._state
 
-    def write(self, data: dict[str, Any]) -> None:
+    def _read_bytes(self) -> bytes:
         try:
-            payload = orjson.dumps(data)
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
+
+    def save(self, state: StateFile) -> None:
+        """Write ``state`` atomically; on failure the held state is dropped (it was changed in memory)."""
+        try:
+            pieces = state.chunks()
         except (TypeError, orjson.JSONEncodeError) as exc:
             self.forget()
             raise FileProblem(f"cannot save {self.path}: {exc}") from None
         try:
-            write_atomically(self.path, payload)
+            write_atomically(self.path, pieces)
         except OSError as exc:
             self.forget()
             reason = exc.strerror or str(exc)
             raise FileProblem(f"could not save {self.path}: {reason}; the previous file is intact") from None
-        self._data = data
+        self._state = state
         self._stamp = self.stamp()
         self.generation += 1
 
     def forget(self) -> None:
-        """Drop the parsed copy, e.g. after it was changed in memory by a write that failed."""
-        self._data = None
+        """Drop the held state, e.g. after it was changed in memory by a write that failed."""
+        self._state = None
         self._stamp = None
         self.generation += 1
+
+    # TinyDB's Storage interface: the whole file as one dict.
+
+    def read(self) -> dict[str, Any] | None:
+        if self.stamp() is None:
+            return None
+        return parse(self.path, self._read_bytes())
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.save(StateFile.from_data(data))
 
     def close(self) -> None:
         pass
@@ -106,7 +284,7 @@ def parse(path: Path, raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise FileProblem(f"{path} is empty; it is not an incident-console file (left unchanged)")
     try:
-        data = orjson.loads(raw)
+        data = loads(raw)
     except orjson.JSONDecodeError as exc:
         reason = "is not valid UTF-8" if "utf-8" in str(exc).lower() else "is not valid JSON"
         raise FileProblem(f"{path} {reason} ({exc}); it was left unchanged") from None
@@ -135,8 +313,9 @@ def _rounded_integer(data: Any) -> bool:
     return False
 
 
-def write_atomically(path: Path, payload: bytes, mode: int | None = None) -> None:
-    """Write ``payload`` to ``path`` so that a crash leaves the old file or the new one.
+def write_atomically(path: Path, payload: Chunk | Sequence[Chunk], mode: int | None = None) -> None:
+    """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
+    file or the new one.
 
     The file keeps its mode; a new one gets ``mode`` (0600 unless given).
     """
@@ -152,14 +331,12 @@ def write_atomically(path: Path, payload: bytes, mode: int | None = None) -> Non
             raise PermissionError(errno.EACCES, "the file is read-only")
     if mode is None:
         mode = existing if existing is not None else 0o600
+    pieces = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
     temp = folder / f"{temp_prefix(path)}{os.getpid()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, pieces)
             _step("written")
             os.fsync(fd)
             _step("fsynced")
@@ -175,6 +352,20 @@ def write_atomically(path: Path, payload: bytes, mode: int | None = None) -> Non
     _step("replaced")
     fsync_folder(folder)
     _step("folder_fsynced")
+
+
+def _write_all(fd: int, pieces: list[Chunk]) -> None:
+    """Write every piece, without first joining them into one copy of the file."""
+    views = [memoryview(piece).cast("B") for piece in pieces if len(piece)]
+    writev = getattr(os, "writev", None)
+    while views:
+        # Windows has no writev: one piece at a time there.
+        written = os.write(fd, views[0]) if writev is None else writev(fd, views[:1024])
+        while views and written >= len(views[0]):
+            written -= len(views[0])
+            views.pop(0)
+        if written:
+            views[0] = views[0][written:]
 
 
 def fsync_folder(folder: Path) -> None:

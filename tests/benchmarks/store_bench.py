@@ -34,6 +34,7 @@ from tinydb import TinyDB
 from incident_console.desk import Desk
 from incident_console.domain import ledger
 from incident_console.domain.model import Incident, LogEntry, Severity, Status
+from incident_console.store import storage
 from incident_console.store.repository import APP, SCHEMA, Repository, entry_to_doc, incident_to_doc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def build_file(path: Path, entries: int) -> None:
         "incidents": {"1": incident_to_doc(incident)},
         "log": log,
     }
-    path.write_bytes(orjson.dumps(data))
+    storage.write_atomically(path, storage.StateFile.from_data(data).chunks())
 
 
 def _sample_doc(number: int) -> dict:
