@@ -120,7 +120,23 @@ def malformed_entry() -> bytes:
     return json.dumps(data).encode()
 
 
+def log_line_edited(change: Callable[[bytes], bytes]) -> Callable[[], bytes]:
+    """The healthy file with its second log line changed in place (the file keeps its line layout)."""
+
+    def edited() -> bytes:
+        head, _, log = valid_bytes().partition(b'"log":{\n')
+        lines = log.split(b"\n")
+        lines[1] = change(lines[1])
+        return head + b'"log":{\n' + b"\n".join(lines)
+
+    return edited
+
+
 CORRUPT: dict[str, Callable[[], bytes]] = {
+    "line-cut-short": log_line_edited(lambda line: line[: len(line) // 2]),
+    "line-without-its-comma": log_line_edited(lambda line: line.rstrip(b",")),
+    "line-malformed-entry": log_line_edited(lambda line: line.replace(b'"at":', b'"at_":')),
+    "line-not-json": log_line_edited(lambda line: b"not json at all,"),
     "empty": lambda: b"",
     "blank": lambda: b"  \n\n",
     "truncated": lambda: valid_bytes()[: len(valid_bytes()) // 2],
@@ -175,6 +191,84 @@ def test_the_command_line_refuses_a_broken_file_in_one_line(corrupt_file: tuple[
         assert len(stderr.splitlines()) == 1, stderr
         assert str(path) in stderr
         assert path.read_bytes() == content
+
+
+# --- the file's layout: the log last, one entry per line ----------------------------------------
+
+
+def log_lines(path: Path) -> list[bytes]:
+    """The log's lines as they are in the file."""
+    head, marker, log = path.read_bytes().partition(b'"log":{\n')
+    assert marker, "the log is not laid out one entry per line"
+    assert log.endswith(b"\n}}\n")
+    return log[: -len(b"\n}}\n")].split(b"\n")
+
+
+def test_each_log_entry_is_one_line_after_the_other_tables(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=2)
+    lines = log_lines(path)
+    assert [json.loads(b"{" + line.rstrip(b",") + b"}") for line in lines] == [
+        {str(entry["id"]): entry} for entry in json.loads(path.read_bytes())["log"].values()
+    ]
+    assert [line.endswith(b",") for line in lines] == [True, True, False]
+    assert b"note 2" in lines[-1]
+
+
+def test_an_append_keeps_the_earlier_lines_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    desk = seed(path, notes=3)
+    before = log_lines(path)
+    desk.log("rolled back")
+    after = log_lines(path)
+    assert after[: len(before) - 1] == before[:-1]
+    assert after[len(before) - 1] == before[-1] + b","
+    assert len(after) == len(before) + 1 and b"rolled back" in after[-1]
+
+
+def test_a_pretty_printed_file_opens_and_is_saved_back_one_entry_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=3)
+    expected = [(e.id, e.text, e.hash) for e in Repository(path).snapshot().log]
+    path.write_text(json.dumps(json.loads(path.read_bytes()), indent=2), encoding="utf-8")
+
+    assert [(e.id, e.text, e.hash) for e in Repository(path).snapshot().log] == expected
+    assert Repository(path).verify() is None
+    new_desk(path).log("after the pretty print")
+    assert len(log_lines(path)) == len(expected) + 1
+    assert [e.text for e in Repository(path).snapshot().log][-1] == "after the pretty print"
+    assert Repository(path).verify() is None
+
+
+def test_lines_out_of_order_are_read_in_id_order(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=3)
+    lines = [line.rstrip(b",") for line in log_lines(path)]
+    lines[1], lines[2] = lines[2], lines[1]
+    head = path.read_bytes().partition(b'"log":{\n')[0]
+    path.write_bytes(head + b'"log":{\n' + b",\n".join(lines) + b"\n}}\n")
+
+    assert [e.id for e in Repository(path).snapshot().log] == [1, 2, 3, 4]
+    assert Repository(path).verify() is None
+
+
+def test_an_edited_line_is_named_by_verify(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=3)
+    path.write_bytes(path.read_bytes().replace(b'"text":"note 2"', b'"text":"note two"'))
+    assert log_lines(path)  # still one entry per line: checked without reading the file whole
+    problem = Repository(path).verify()
+    assert problem is not None and "entry 3" in problem
+
+
+def test_a_new_entry_never_lands_on_a_key_that_holds_another_entry(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=2)  # entries 1..3
+    path.write_bytes(path.read_bytes().replace(b'"3":{"id":3,', b'"4":{"id":3,'))
+    content = path.read_bytes()
+    with pytest.raises(FileProblem, match="another record under the key of log 4"):
+        new_desk(path).log("would overwrite entry 3")
+    assert path.read_bytes() == content
 
 
 # --- the read cache -------------------------------------------------------------------------------
