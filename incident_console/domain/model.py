@@ -1,13 +1,18 @@
-"""The incident model: severities, statuses, incidents and log entries as frozen dataclasses."""
+"""The incident model: severities, statuses, incidents and log entries as frozen dataclasses and named tuples."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import InputError
+
+# Shared by every entry without details; read-only, so no entry can change another's.
+NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Severity(enum.StrEnum):
@@ -203,14 +208,16 @@ class Incident:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
     """One line of the append-only action log.
 
     ``at`` is when it happened; ``recorded_at`` is when it was written. They differ when an
     entry is backfilled, and the console shows that. ``corrects`` points at an earlier entry
     this one corrects: nothing is ever edited or deleted. ``hash`` chains the entry to the one
     before it in the file, so an edited or removed entry is detectable.
+
+    A NamedTuple rather than a frozen dataclass: a long log is tens of thousands of these, all
+    built each time the file is opened, and a NamedTuple is built about three times faster.
     """
 
     id: int
@@ -220,7 +227,7 @@ class LogEntry:
     author: str
     at: datetime
     recorded_at: datetime
-    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    details: Mapping[str, Any] = NO_DETAILS
     corrects: int | None = None
     hash: str = ""
 

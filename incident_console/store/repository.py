@@ -22,6 +22,7 @@ import contextlib
 import gc
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from tinydb import TinyDB
 from ..domain import ledger
 from ..domain.errors import FileProblem, InputError
 from ..domain.model import (
+    NO_DETAILS,
     ActionItem,
     Incident,
     LogEntry,
@@ -214,7 +216,7 @@ def entry_to_doc(entry: LogEntry) -> dict[str, Any]:
         "author": entry.author,
         "at": to_text(entry.at),
         "recorded_at": to_text(entry.recorded_at),
-        "details": entry.details,
+        "details": dict(entry.details),
         "corrects": entry.corrects,
         "hash": entry.hash,
     }
@@ -226,13 +228,14 @@ def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
     details = doc.get("details")
     return LogEntry(
         int(doc["id"]),
-        str(doc["incident_id"]),
-        str(doc["kind"]),
+        # The same few incident ids, kinds and authors repeat over the whole log: one copy of each.
+        sys.intern(str(doc["incident_id"])),
+        sys.intern(str(doc["kind"])),
         str(doc["text"]),
-        str(doc.get("author") or ""),
+        sys.intern(str(doc.get("author") or "")),
         at,
         at if recorded_text == at_text else _time(recorded_text),
-        dict(details) if details else {},
+        (details if isinstance(details, dict) else dict(details)) if details else NO_DETAILS,
         doc.get("corrects"),
         str(doc.get("hash") or ""),
     )
@@ -277,7 +280,7 @@ class Transaction:
             author=new.author,
             at=new.at,
             recorded_at=self.recorded_at,
-            details=dict(new.details),
+            details=dict(new.details) if new.details else NO_DETAILS,
             corrects=new.corrects,
         )
         doc = entry_to_doc(entry)
@@ -288,7 +291,7 @@ class Transaction:
             code = _first_surrogate(doc)
             what = f"U+{code:04X}, a lone surrogate" if code is not None else "a value"
             raise InputError(f"the entry holds {what} that cannot be stored as UTF-8; nothing was saved") from None
-        entry = LogEntry(**{**_entry_fields(entry), "hash": digest})
+        entry = entry._replace(hash=digest)
         self._head = digest
         self._next_entry += 1
         self.entries.append(entry)
@@ -311,10 +314,6 @@ def _first_surrogate(value: Any) -> int | None:
             if found is not None:
                 return found
     return None
-
-
-def _entry_fields(entry: LogEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in LogEntry.__slots__}
 
 
 class Repository:

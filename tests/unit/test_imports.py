@@ -113,6 +113,7 @@ ALLOWED_DOMAIN_IMPORTS = {
     "hashlib",
     "json",
     "math",
+    "types",
     "re",
     "typing",
 }
