@@ -392,7 +392,7 @@ class Repository:
                 yield tx
                 if not tx.dirty:
                     return
-                self._commit(state or StateFile({}, [], None), tx)
+                self._commit(state or StateFile({}), tx)
 
     def _commit(self, state: StateFile, tx: Transaction) -> None:
         tables = state.tables
@@ -449,13 +449,12 @@ class Repository:
         """Check the log's hash chain; the first problem in one sentence, or None."""
         with self._mutex:
             self.snapshot()  # refuses a file that is not ours
-            state = self._storage.load()
-            if state is None:
+            if not self.path.exists():
                 return None
             try:
-                return chain_problem(state)
-            except NotInLayout:  # the file changed since the snapshot and is not in the line layout
-                return chain_problem(self._storage.load(whole=True) or StateFile({}, [], None))
+                return chain_problem(self._storage.read_state())
+            except NotInLayout:
+                return chain_problem(self._storage.read_state(whole=True))
 
     def _ensure_folder(self) -> None:
         try:

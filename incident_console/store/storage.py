@@ -26,7 +26,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from tinydb.storages import Storage
@@ -38,12 +38,16 @@ TEMP_MARK = ".tmp-"
 _LOG_OPENS = b'"log":{\n'
 _SEPARATOR = b",\n"
 _CLOSE = b"\n}}\n"
-# About a thousand entries: the documents of one block are all that is parsed at any moment.
-_BLOCK_BYTES = 1 << 18
+# About two hundred entries: the documents of one block are all that is parsed at any moment.
+_BLOCK_BYTES = 1 << 16
 # Test hook: called with the name of each step of a write, so a test can stop the process there.
 after_step: Callable[[str], None] | None = None
 
 Chunk = bytes | bytearray | memoryview
+
+
+def _stamp_of(st: os.stat_result) -> Stamp:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _step(name: str) -> None:
@@ -59,25 +63,47 @@ class NotInLayout(Exception):
     """The file is not in the one-entry-per-line layout here; it has to be read whole."""
 
 
-class StateFile:
-    """A state file as read: every table but the log parsed, and the log's records.
+class FileRange(NamedTuple):
+    """Bytes to copy from an open file (the one being replaced) into the one being written."""
 
-    The log is kept as the lines read from the file (plus lines added since), parsed only while
-    ``log_records`` walks them; a file read whole keeps its parsed log records instead.
+    fd: int
+    offset: int
+    length: int
+
+
+Piece = Chunk | FileRange
+Stamp = tuple[int, int, int, int]
+
+
+class StateFile:
+    """A state file as read: every table but the log parsed, and where the log's lines are.
+
+    The log's lines are never all in memory: they are read and parsed a block at a time while
+    ``log_records`` walks them, and a save copies them from the file being replaced into the new
+    one (in the kernel where it can) before the lines added since. A file that was not in the line
+    layout is read whole and keeps its parsed log records until it is saved in the line layout.
     """
 
     def __init__(
-        self, tables: dict[str, Any], runs: list[tuple[bytes, int, int]], records: list[tuple[str, Any]] | None
+        self,
+        tables: dict[str, Any],
+        *,
+        path: Path | None = None,
+        body: tuple[int, int] = (0, 0),
+        stamp: Stamp | None = None,
+        records: list[tuple[str, Any]] | None = None,
     ) -> None:
         self.tables = tables
-        # Each run is (bytes, start, end): whole lines joined by ",\n", the first one read from the file.
-        self._runs = runs
+        self._path = path
+        self._body = body  # where the log's lines are in the file: [start, end)
+        self._stamp = stamp  # which file that is
+        self._added: list[bytes] = []  # lines added since, each run joined by ",\n"
         self._records = records
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> StateFile:
+    def from_data(cls, data: dict[str, Any], stamp: Stamp | None = None) -> StateFile:
         tables = {name: table for name, table in data.items() if name != LOG}
-        return cls(tables, [], list((data.get(LOG) or {}).items()))
+        return cls(tables, stamp=stamp, records=list((data.get(LOG) or {}).items()))
 
     @property
     def read_whole(self) -> bool:
@@ -86,36 +112,41 @@ class StateFile:
 
     @property
     def has_log(self) -> bool:
-        return bool(self._records) if self._records is not None else any(end > start for _, start, end in self._runs)
+        if self._records is not None:
+            return bool(self._records)
+        return self._body[1] > self._body[0] or bool(self._added)
+
+    @property
+    def stamp(self) -> Stamp | None:
+        return self._stamp
 
     def log_records(self) -> Iterator[tuple[str, Any]]:
         """Each log record as (key, parsed value), in file order.
 
-        The lines are parsed a block of lines at a time, so only one block's documents are held at
-        once. Raises NotInLayout when a block is not JSON object members, or the keys are not
-        ascending numbers; the caller then reads the file whole.
+        Only one block of lines is read and parsed at a time. Raises NotInLayout when a block is
+        not JSON object members, the keys are not ascending numbers, a number is too long to be
+        read exactly here, or the file is no longer the one read; the caller then reads it whole.
         """
         if self._records is not None:
             yield from self._records
             return
-        previous = -1
-        for data, start, end in self._runs:
-            position = start
-            while position < end:
-                split = data.find(_SEPARATOR, min(position + _BLOCK_BYTES, end), end)
-                stop = end if split < 0 else split
-                if stop == position:
-                    raise NotInLayout  # an empty member between two separators
-                try:
-                    block = loads(b"{" + data[position:stop] + b"}")
-                except orjson.JSONDecodeError:
-                    raise NotInLayout from None
-                for key in block:
-                    if not key.isdigit() or not key.isascii() or int(key) <= previous:
-                        raise NotInLayout
-                    previous = int(key)
-                yield from block.items()
-                position = stop + len(_SEPARATOR)
+        keys = _AscendingKeys()
+        start, end = self._body
+        if end > start:
+            assert self._path is not None
+            try:
+                fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError:
+                raise NotInLayout from None
+            try:
+                if _stamp_of(os.fstat(fd)) != self._stamp:
+                    raise NotInLayout
+                for block in _blocks_of_lines(fd, start, end):
+                    yield from _parse_block(block, keys)
+            finally:
+                os.close(fd)
+        for run in self._added:
+            yield from _parse_block(run, keys)
 
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
@@ -124,27 +155,90 @@ class StateFile:
         if self._records is not None:
             self._records.extend(records)
             return
-        run = _SEPARATOR.join(_line(key, value) for key, value in records)
-        self._runs.append((run, 0, len(run)))
-        if len(self._runs) > 256:  # a console open for days: keep the list of pieces short
-            joined = _SEPARATOR.join(data[start:end] for data, start, end in self._runs if end > start)
-            self._runs = [(joined, 0, len(joined))]
+        self._added.append(_SEPARATOR.join(_line(key, value) for key, value in records))
 
-    def chunks(self) -> list[Chunk]:
-        """The whole file, in pieces to write one after the other."""
+    @property
+    def needs_source(self) -> bool:
+        """True when a save has to copy the log's lines from the file as read (see ``pieces``)."""
+        return self._records is None and self._body[1] > self._body[0]
+
+    def pieces(self, source: int | None) -> tuple[list[Piece], int, int]:
+        """The whole file in pieces to write one after the other, and where its log's lines will be.
+
+        ``source`` is the file as read, open, when ``needs_source``.
+        """
         if self._records is not None:
-            # Written once in the line layout; from then on the lines are kept as bytes.
             lines = _SEPARATOR.join(_line(key, value) for key, value in self._records)
-            self._runs, self._records = [(lines, 0, len(lines))], None
+            runs: list[Piece] = [lines] if lines else []
+        else:
+            runs = [run for run in self._added if run]
+            start, end = self._body
+            if end > start:
+                assert source is not None
+                runs.insert(0, FileRange(source, start, end - start))
         head = dumps(self.tables)
-        pieces: list[Chunk] = [head[:-1] + (b"," if len(head) > 2 else b"") + _LOG_OPENS]
-        views = [memoryview(data)[start:end] for data, start, end in self._runs if end > start]
-        for index, view in enumerate(views):
+        opening = head[:-1] + (b"," if len(head) > 2 else b"") + _LOG_OPENS
+        pieces: list[Piece] = [opening]
+        length = 0
+        for index, run in enumerate(runs):
             if index:
                 pieces.append(_SEPARATOR)
-            pieces.append(view)
-        pieces.append(_CLOSE if views else _CLOSE[1:])
-        return pieces
+                length += len(_SEPARATOR)
+            pieces.append(run)
+            length += run.length if isinstance(run, FileRange) else len(run)
+        pieces.append(_CLOSE if runs else _CLOSE[1:])
+        return pieces, len(opening), len(opening) + length
+
+    def saved(self, path: Path, stamp: Stamp | None, body: tuple[int, int]) -> None:
+        """The state was written as a new file: from now on its lines are those in that file."""
+        self._records, self._added = None, []
+        self._path, self._body, self._stamp = path, body, stamp
+
+
+class _AscendingKeys:
+    """Checks that the log's keys are numbers, each above the one before (so none repeats)."""
+
+    def __init__(self) -> None:
+        self.previous = -1
+
+    def check(self, key: str) -> None:
+        if not key.isdigit() or not key.isascii() or int(key) <= self.previous:
+            raise NotInLayout
+        self.previous = int(key)
+
+
+def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
+    """The bytes in [start, end) of the file, in blocks of whole lines (the separator between blocks dropped)."""
+    position, carry = start, b""
+    while position < end:
+        read = _pread(fd, min(_BLOCK_BYTES, end - position), position)
+        if not read:
+            raise NotInLayout  # the file is shorter than it was
+        position += len(read)
+        block = carry + read
+        if position >= end:
+            yield block
+            return
+        cut = block.rfind(_SEPARATOR)
+        if cut < 0:
+            carry = block  # one line longer than a block: read on
+            continue
+        carry = block[cut + len(_SEPARATOR) :]
+        yield block[:cut]
+    if carry:
+        yield carry
+
+
+def _parse_block(block: bytes, keys: _AscendingKeys) -> Iterator[tuple[str, Any]]:
+    if not block or _may_hold_long_integer(block):
+        raise NotInLayout  # an empty member between two separators, or a number to check when read whole
+    try:
+        members = loads(b"{" + block + b"}")
+    except orjson.JSONDecodeError:
+        raise NotInLayout from None
+    for key in members:
+        keys.check(key)
+    yield from members.items()
 
 
 def _line(key: str, value: Any) -> bytes:
@@ -159,31 +253,48 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
-def split_lines(path: Path, raw: bytes) -> StateFile:
-    """Read a file in the line layout without parsing its log; NotInLayout for any other layout."""
-    first = raw.find(b"\n")
+def read_layout(path: Path) -> StateFile:
+    """Read the head of a file in the line layout and find its lines; NotInLayout for any other layout.
+
+    Only the tables before the log and the file's last bytes are read here.
+    """
+    with open(path, "rb") as handle:
+        stamp = _stamp_of(os.fstat(handle.fileno()))
+        pieces: list[bytes] = []
+        while True:
+            piece = handle.read(_BLOCK_BYTES)
+            if not piece:
+                raise NotInLayout
+            pieces.append(piece)
+            if b"\n" in piece:
+                break
+        head = b"".join(pieces)
+        size = stamp[1]
+        tail = _pread(handle.fileno(), 64, max(0, size - 64))
+    first = head.find(b"\n")
     head_end = first - len(_LOG_OPENS) + 1
-    if head_end < 1 or raw[head_end : first + 1] != _LOG_OPENS or raw[head_end - 1 : head_end] not in (b"{", b","):
+    if head_end < 1 or head[head_end : first + 1] != _LOG_OPENS or head[head_end - 1 : head_end] not in (b"{", b","):
         raise NotInLayout
-    if _may_hold_long_integer(raw):
+    if _may_hold_long_integer(head[:first]):
         raise NotInLayout  # read whole, where a too-large integer is told apart from a long digit string
     tables: dict[str, Any] = {}
     if head_end > 1:
         try:
-            tables = loads(raw[: head_end - 1] + b"}")
+            tables = loads(head[: head_end - 1] + b"}")
         except orjson.JSONDecodeError:
             raise NotInLayout from None
         if LOG in tables or not all(isinstance(table, dict) for table in tables.values()):
             raise NotInLayout
     body = first + 1
-    tail = len(raw.rstrip())
-    if raw[tail - 2 : tail] != b"}}" or tail - 2 < body:
+    stripped = tail.rstrip()
+    content_end = size - (len(tail) - len(stripped))  # the file's end before trailing white space
+    if not stripped.endswith(b"}}") or content_end - 2 < body:
         raise NotInLayout
-    if tail - 2 == body:
-        return StateFile(tables, [], None)
-    if raw[tail - 3 : tail - 2] != b"\n" or tail - 3 == body:
+    if content_end - 2 == body:
+        return StateFile(tables, path=path, stamp=stamp)
+    if not stripped.endswith(b"\n}}") or content_end - 3 == body:
         raise NotInLayout
-    return StateFile(tables, [(raw, body, tail - 3)], None)
+    return StateFile(tables, path=path, body=(body, content_end - 3), stamp=stamp)
 
 
 class AtomicJSONStorage(Storage):
@@ -192,18 +303,18 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
         self.path = Path(path)
         self._state: StateFile | None = None
-        self._stamp: tuple[int, int, int, int] | None = None
+        self._stamp: Stamp | None = None
         # Bumped whenever the state is replaced, so readers can tell it changed.
         self.generation = 0
 
-    def stamp(self) -> tuple[int, int, int, int] | None:
+    def stamp(self) -> Stamp | None:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
-        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        return _stamp_of(st)
 
     def changed(self) -> bool:
         """True when the file on disk is not the one last read or written here."""
@@ -214,45 +325,74 @@ class AtomicJSONStorage(Storage):
 
         ``whole`` reads every table at once, for a file that turned out not to be in the line layout.
         """
-        stamp = self.stamp()
-        if stamp is None:
+        if self.stamp() is None:
             self._state, self._stamp = None, None
             return None
-        if stamp == self._stamp and self._state is not None and (self._state.read_whole or not whole):
+        if self.stamp() == self._stamp and self._state is not None and (self._state.read_whole or not whole):
             return self._state
-        raw = self._read_bytes()
-        state: StateFile | None = None
-        if not whole:
-            with contextlib.suppress(NotInLayout):
-                state = split_lines(self.path, raw)
-        self._state = state or StateFile.from_data(parse(self.path, raw))
-        # The stamp from before reading: if a writer replaced the file meanwhile, the next load sees it.
-        self._stamp = stamp
+        self._state = self.read_state(whole=whole)
+        self._stamp = self._state.stamp
         self.generation += 1
         return self._state
 
-    def _read_bytes(self) -> bytes:
+    def read_state(self, *, whole: bool = False) -> StateFile:
+        """Read the file now, past the held state (which is left as it is)."""
+        if not whole:
+            try:
+                return read_layout(self.path)
+            except NotInLayout:
+                pass
+            except OSError as exc:
+                raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
+        raw, stamp = self._read_bytes()
+        return StateFile.from_data(parse(self.path, raw), stamp)
+
+    def _read_bytes(self) -> tuple[bytes, Stamp]:
+        """The file's bytes and the stamp of the very file they were read from."""
         try:
-            return self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                return handle.read(), _stamp_of(os.fstat(handle.fileno()))
         except OSError as exc:
             raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
 
     def save(self, state: StateFile) -> None:
         """Write ``state`` atomically; on failure the held state is dropped (it was changed in memory)."""
+        source: int | None = None
         try:
-            pieces = state.chunks()
-        except (TypeError, orjson.JSONEncodeError) as exc:
-            self.forget()
-            raise FileProblem(f"cannot save {self.path}: {exc}") from None
+            if state.needs_source:
+                source = self._open_source(state)
+            try:
+                pieces, body_start, body_end = state.pieces(source)
+            except (TypeError, orjson.JSONEncodeError) as exc:
+                self.forget()
+                raise FileProblem(f"cannot save {self.path}: {exc}") from None
+            try:
+                write_atomically(self.path, pieces)
+            except OSError as exc:
+                self.forget()
+                reason = exc.strerror or str(exc)
+                raise FileProblem(f"could not save {self.path}: {reason}; the previous file is intact") from None
+        finally:
+            if source is not None:
+                os.close(source)
+        self._stamp = self.stamp()
+        state.saved(self.path, self._stamp, (body_start, body_end))
+        self._state = state
+        self.generation += 1
+
+    def _open_source(self, state: StateFile) -> int:
+        """The file the state was read from, open, for its log lines to be copied into the new file."""
         try:
-            write_atomically(self.path, pieces)
+            source = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError as exc:
             self.forget()
-            reason = exc.strerror or str(exc)
-            raise FileProblem(f"could not save {self.path}: {reason}; the previous file is intact") from None
-        self._state = state
-        self._stamp = self.stamp()
-        self.generation += 1
+            reason = exc.strerror
+            raise FileProblem(f"could not save {self.path}: cannot read it ({reason}); nothing was saved") from None
+        if _stamp_of(os.fstat(source)) != state.stamp:
+            os.close(source)
+            self.forget()
+            raise FileProblem(f"{self.path} was changed by another program while saving; nothing was saved")
+        return source
 
     def forget(self) -> None:
         """Drop the held state, e.g. after it was changed in memory by a write that failed."""
@@ -265,7 +405,7 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self.stamp() is None:
             return None
-        return parse(self.path, self._read_bytes())
+        return parse(self.path, self._read_bytes()[0])
 
     def write(self, data: dict[str, Any]) -> None:
         self.save(StateFile.from_data(data))
@@ -319,7 +459,7 @@ def _rounded_integer(data: Any) -> bool:
     return False
 
 
-def write_atomically(path: Path, payload: Chunk | Sequence[Chunk], mode: int | None = None) -> None:
+def write_atomically(path: Path, payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
     """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
     file or the new one.
 
@@ -337,7 +477,7 @@ def write_atomically(path: Path, payload: Chunk | Sequence[Chunk], mode: int | N
             raise PermissionError(errno.EACCES, "the file is read-only")
     if mode is None:
         mode = existing if existing is not None else 0o600
-    pieces = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
+    pieces: list[Piece] = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
     temp = folder / f"{temp_prefix(path)}{os.getpid()}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
@@ -360,9 +500,20 @@ def write_atomically(path: Path, payload: Chunk | Sequence[Chunk], mode: int | N
     _step("folder_fsynced")
 
 
-def _write_all(fd: int, pieces: list[Chunk]) -> None:
-    """Write every piece, without first joining them into one copy of the file."""
-    views = [memoryview(piece).cast("B") for piece in pieces if len(piece)]
+def _write_all(fd: int, pieces: list[Piece]) -> None:
+    """Write every piece in order, without first joining them into one copy of the file."""
+    views: list[memoryview] = []
+    for piece in pieces:
+        if isinstance(piece, FileRange):
+            _write_views(fd, views)
+            views = []
+            _copy_range(piece, fd)
+        elif len(piece):
+            views.append(memoryview(piece).cast("B"))
+    _write_views(fd, views)
+
+
+def _write_views(fd: int, views: list[memoryview]) -> None:
     writev = getattr(os, "writev", None)
     while views:
         # Windows has no writev: one piece at a time there.
@@ -372,6 +523,41 @@ def _write_all(fd: int, pieces: list[Chunk]) -> None:
             views.pop(0)
         if written:
             views[0] = views[0][written:]
+
+
+def _copy_range(piece: FileRange, fd: int) -> None:
+    """Copy bytes between files in the kernel where it can (copy_file_range, sendfile), else by reading."""
+    offset, left = piece.offset, piece.length
+    for name in ("copy_file_range", "sendfile"):
+        copy = getattr(os, name, None)
+        if copy is None:
+            continue
+        try:
+            while left:
+                if name == "sendfile":
+                    done = os.sendfile(fd, piece.fd, offset, left)
+                else:
+                    done = os.copy_file_range(piece.fd, fd, left, offset)
+                if done <= 0:
+                    raise OSError(errno.EIO, "the file being copied is shorter than it was")
+                offset, left = offset + done, left - done
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+                raise
+    while left:
+        block = _pread(piece.fd, min(left, 1 << 20), offset)
+        if not block:
+            raise OSError(errno.EIO, "the file being copied is shorter than it was")
+        _write_views(fd, [memoryview(block)])
+        offset, left = offset + len(block), left - len(block)
+
+
+def _pread(fd: int, size: int, offset: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows has no pread
+    return os.read(fd, size)  # pragma: no cover
 
 
 def fsync_folder(folder: Path) -> None:

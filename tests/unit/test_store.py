@@ -271,6 +271,49 @@ def test_a_new_entry_never_lands_on_a_key_that_holds_another_entry(tmp_path: Pat
     assert path.read_bytes() == content
 
 
+def test_a_long_log_with_a_line_longer_than_a_block_reads_back_whole(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    desk = seed(path, notes=0)
+    long_text = "stack trace " + "x" * 200_000
+    for number in range(600):
+        desk.log(long_text if number == 300 else f"note {number} " + "y" * 300)
+    log = Repository(path).snapshot().log
+    assert [e.id for e in log] == list(range(1, 602))
+    assert log[301].text == long_text
+    assert Repository(path).verify() is None
+
+
+def test_an_integer_too_long_to_keep_in_a_line_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=2)
+    content = path.read_bytes().replace(
+        b'"text":"note 1","author":"alice"', b'"text":"note 1","author":"alice","n":123456789012345678901234', 1
+    )
+    assert content != path.read_bytes()
+    path.write_bytes(content)
+    with pytest.raises(FileProblem, match="too large"):
+        Repository(path).snapshot()
+    assert path.read_bytes() == content
+
+
+def test_a_file_replaced_behind_the_lock_while_saving_is_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=2)
+    held = storage.AtomicJSONStorage(path)
+    state = held.load()
+    assert state is not None
+    replacement = tmp_path / "other.json"
+    seed(replacement, notes=5)
+    os.replace(replacement, path)  # another program, not taking the lock
+    content = path.read_bytes()
+
+    state.add_log([("4", {"id": 4, "text": "would be spliced into another file"})])
+    with pytest.raises(FileProblem, match="changed by another program"):
+        held.save(state)
+    assert path.read_bytes() == content
+    assert temps_beside(path) == []
+
+
 # --- the read cache -------------------------------------------------------------------------------
 
 
