@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -27,8 +26,30 @@ from .store.storage import write_atomically
 PROG = "incident-console"
 
 
+def _columns() -> int:
+    """The terminal's width, as shutil would find it (shutil is not imported: it loads three
+    compression libraries, a few milliseconds on every command an alert hook runs)."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1).columns
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=max(_columns() - 2, 20))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr and exit status 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -515,7 +536,7 @@ def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
         sys.stderr.write(f"{PROG}: command {argv[0]!r} is not executable\n")
         status = 126
     except KeyboardInterrupt:
-        status = -signal.SIGINT  # logged, then exit 130 like the shell
+        status = -2  # SIGINT: logged, then exit 130 like the shell
     ended = system_clock()
     desk.record_command(argv, started, ended, status, incident_id)
     return status if status >= 0 else 128 - status

@@ -75,7 +75,7 @@ def build_file(path: Path, entries: int) -> None:
         "incidents": {"1": incident_to_doc(incident)},
         "log": log,
     }
-    storage.write_atomically(path, storage.StateFile.from_data(data).chunks())
+    storage.write_atomically(path, storage.StateFile.from_data(data).pieces(None)[0])
 
 
 def _sample_doc(number: int) -> dict:
