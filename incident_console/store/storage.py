@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
+import math
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
 from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
@@ -141,12 +143,13 @@ class StateFile:
             try:
                 if _stamp_of(os.fstat(fd)) != self._stamp:
                     raise NotInLayout
+                big = self._stamp is not None and self._stamp[1] >= BIG_FILE
                 for block in _blocks_of_lines(fd, start, end):
-                    yield from _parse_block(block, keys)
+                    yield from _parse_block(block, keys, big)
             finally:
                 os.close(fd)
         for run in self._added:
-            yield from _parse_block(run, keys)
+            yield from _parse_block(run, keys, False)
 
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
@@ -229,12 +232,12 @@ def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
         yield carry
 
 
-def _parse_block(block: bytes, keys: _AscendingKeys) -> Iterator[tuple[str, Any]]:
-    if not block or _may_hold_long_integer(block):
-        raise NotInLayout  # an empty member between two separators, or a number to check when read whole
+def _parse_block(block: bytes, keys: _AscendingKeys, big: bool) -> Iterator[tuple[str, Any]]:
+    if not block or _may_hold_long_integer(block) or _LONE_SURROGATE_ESCAPE.search(block):
+        raise NotInLayout  # an empty member between two separators, or a value to check when read whole
     try:
-        members = loads(b"{" + block + b"}")
-    except orjson.JSONDecodeError:
+        members = loads(b"{" + block + b"}", big=big)
+    except ValueError:
         raise NotInLayout from None
     for key in members:
         keys.check(key)
@@ -245,12 +248,38 @@ def _line(key: str, value: Any) -> bytes:
     return dumps(str(key)) + b":" + dumps(value)
 
 
-def loads(raw: Chunk) -> Any:
-    return orjson.loads(raw)
+# Files from this size up are parsed with orjson, several times faster than the standard library's
+# json; below it, importing orjson (and the modules it imports) takes longer than it saves, and
+# every command an alert hook runs would pay for it.
+BIG_FILE = 1 << 20
+
+
+def loads(raw: Chunk, *, big: bool = False) -> Any:
+    """Parse JSON; both parsers refuse NaN and Infinity (not JSON) and the same malformed input."""
+    if big:
+        import orjson
+
+        return orjson.loads(raw)
+    text = bytes(raw)
+    if text.startswith(b"\xef\xbb\xbf"):
+        raise ValueError("UTF-8 byte order mark (BOM) is not supported")
+    return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (math.inf, -math.inf):
+        raise ValueError(f"number {text[:20]} is infinity when parsed as double")
+    return number
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    """Compact JSON in UTF-8; raises ValueError for what cannot be written (NaN, lone surrogates)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def read_layout(path: Path) -> StateFile:
@@ -279,9 +308,11 @@ def read_layout(path: Path) -> StateFile:
         raise NotInLayout  # read whole, where a too-large integer is told apart from a long digit string
     tables: dict[str, Any] = {}
     if head_end > 1:
+        if _LONE_SURROGATE_ESCAPE.search(head, 0, head_end):
+            raise NotInLayout
         try:
             tables = loads(head[: head_end - 1] + b"}")
-        except orjson.JSONDecodeError:
+        except ValueError:
             raise NotInLayout from None
         if LOG in tables or not all(isinstance(table, dict) for table in tables.values()):
             raise NotInLayout
@@ -298,7 +329,7 @@ def read_layout(path: Path) -> StateFile:
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB's JSON layout, read through a cache and written atomically with orjson."""
+    """TinyDB's JSON layout, read through a cache and written atomically."""
 
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
         self.path = Path(path)
@@ -363,7 +394,7 @@ class AtomicJSONStorage(Storage):
                 source = self._open_source(state)
             try:
                 pieces, body_start, body_end = state.pieces(source)
-            except (TypeError, orjson.JSONEncodeError) as exc:
+            except (TypeError, ValueError) as exc:
                 self.forget()
                 raise FileProblem(f"cannot save {self.path}: {exc}") from None
             try:
@@ -419,10 +450,16 @@ def parse(path: Path, raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise FileProblem(f"{path} is empty; it is not an incident-console file (left unchanged)")
     try:
-        data = loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = loads(raw, big=len(raw) >= BIG_FILE)
+    except UnicodeDecodeError as exc:
+        where = f"{exc.reason} at byte {exc.start}"
+        raise FileProblem(f"{path} is not valid UTF-8 ({where}); it was left unchanged") from None
+    except ValueError as exc:
         reason = "is not valid UTF-8" if "utf-8" in str(exc).lower() else "is not valid JSON"
         raise FileProblem(f"{path} {reason} ({exc}); it was left unchanged") from None
+    if _LONE_SURROGATE_ESCAPE.search(raw) and _lone_surrogate(data):
+        what = "it escapes a lone surrogate, not a character"
+        raise FileProblem(f"{path} is not valid JSON ({what}); it was left unchanged")
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise FileProblem(f"{path} is JSON but not a TinyDB file of tables; it was left unchanged")
     if _may_hold_long_integer(raw) and _rounded_integer(data):
@@ -447,6 +484,7 @@ def _may_hold_long_integer(raw: bytes) -> bool:
 
 
 def _rounded_integer(data: Any) -> bool:
+    """An integer that could not be kept exactly: read as a float by orjson, or beyond 64 bits by json."""
     pending = [data]
     while pending:
         value = pending.pop()
@@ -454,7 +492,28 @@ def _rounded_integer(data: Any) -> bool:
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
-        elif isinstance(value, float) and value.is_integer() and abs(value) >= 2**63:
+        elif isinstance(value, float):
+            if value.is_integer() and abs(value) >= 2**63:
+                return True
+        elif isinstance(value, int) and not -(2**63) <= value < 2**64:
+            return True
+    return False
+
+
+# A \u escape of a surrogate: a pair is one character, but a lone one is not text and cannot be saved.
+_LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
             return True
     return False
 
