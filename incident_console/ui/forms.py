@@ -1,6 +1,8 @@
-"""The console's forms: which fields each action asks for."""
+"""The console's forms: which fields each action asks for (the form screen itself is in screens/form.py)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual.content import Content
 
@@ -8,7 +10,21 @@ from ..desk import RESPONSE_ACTIONS
 from ..domain import triage
 from ..domain.errors import InputError
 from ..domain.model import Incident, Severity, Status
-from .screens.form import Field, Values
+
+
+# Here rather than with the form screen: the main screen imports this module at start-up, and the
+# form's widgets need not be imported before a form is first opened.
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    label: str
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty means a text field
+    required: bool = False
+    value: str = ""
+    placeholder: str = ""
+
+
+Values = dict[str, str]
 
 SEVERITY_CHOICES = tuple((s.value, f"{s.value} {s.label} — {s.description}") for s in Severity)
 YES_NO = (("yes", "Yes"), ("no", "No"))

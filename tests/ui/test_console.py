@@ -264,6 +264,25 @@ class TestCopyUpdate:
             first_update = next(line for line in text_of(app, "#sla-board").splitlines() if "First update" in line)
             assert "✔ met" in first_update
 
+    async def test_the_cause_line_shows_for_identified_and_feeds_the_draft(self, make_app, desk):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            assert not any(box.display for box in app.main.query("#cause"))
+            await pilot.press("c")
+            await pilot.pause()
+            assert not any(box.display for box in app.main.query("#cause"))
+        desk.set_status(Status.IDENTIFIED, note="bad deploy")
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            cause = app.main.query_one("#cause", Input)
+            assert cause.display and cause.has_focus
+            await pilot.press(*"a bad deploy")
+            await pilot.pause()
+            assert "identified the issue as a bad deploy" in app.main.query_one(Composer).draft
+
 
 class TestIncidents:
     async def test_n_switches_and_i_picks(self, make_app, desk, clock):
@@ -471,6 +490,28 @@ class TestSizes:
             await pilot.press("1")
             await pilot.pause()
             assert tabs.active == "tab-incident-pane"
+            assert app.main.query_one("#incident-pane").region.height > 0
+
+    async def test_narrowed_after_start_shows_tabs_on_the_chosen_pane(self, make_app, desk):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("2")
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            tabs = app.main.query_one("#pane-tabs", Tabs)
+            assert app.main.has_class("-narrow")
+            assert tabs.display and tabs.region.height > 0 and tabs.has_focus
+            assert tabs.active == "tab-sla-board"
+            assert app.main.query_one("#sla-board").region.height > 0
+            assert log_view(app).region.height == 0
+            await pilot.press("right")
+            await pilot.pause()
+            assert tabs.active == "tab-action-log"
+            assert log_view(app).region.height > 0
+            await pilot.resize_terminal(*SIZE)
+            await pilot.pause()
+            assert not app.main.has_class("-narrow") and not tabs.display
             assert app.main.query_one("#incident-pane").region.height > 0
 
     async def test_40x12_opens_and_takes_keys(self, make_app, desk, state_file):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,19 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ...domain.text import visible
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    name: str
-    label: str
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty means a text field
-    required: bool = False
-    value: str = ""
-    placeholder: str = ""
-
-
-Values = dict[str, str]
+from ..forms import Field, Values
 
 
 class FormScreen(ModalScreen[Values | None]):

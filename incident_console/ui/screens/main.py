@@ -10,8 +10,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Footer
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
@@ -22,15 +23,17 @@ from ...domain.times import parse_when
 from ...domain.triage import answers_from_text
 from .. import forms
 from ..commands import bindings
+from ..forms import Values
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.incident_pane import IncidentPane
 from ..widgets.live_text import LiveText
 from ..widgets.log_view import LogRow
 from ..widgets.sla_board import SlaBoard
-from .form import FormScreen, Values
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
     from ..app import IncidentConsole
 
 PANES = ("incident-pane", "sla-board", "action-log", "composer")
@@ -38,13 +41,22 @@ PANE_TITLES = ("1 Incident", "2 Timers", "3 Log", "4 Compose")
 NARROW_WIDTH, NARROW_HEIGHT = 100, 28
 
 
+def is_narrow(size: Size) -> bool:
+    return size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings()
+    # Only the tab bar takes the focus on its own: with "*", a pane's widget would, and its border would light up.
+    AUTO_FOCUS = "#pane-tabs"
 
     def __init__(self) -> None:
         super().__init__()
         self._breaches_seen: set[tuple[str, str, str]] = set()
         self._first_tick = True
+        self._pane = "action-log"
+        # Only narrow layouts show the tab bar: it is made the first time the layout is narrow.
+        self._tabs: Tabs | None = None
 
     @property
     def console(self) -> IncidentConsole:
@@ -53,11 +65,8 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield LiveText(id="topbar")
         yield LiveText(id="banner")
-        yield Tabs(
-            *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)),
-            id="pane-tabs",
-            active="tab-action-log",
-        )
+        if is_narrow(self.app.size):
+            yield self._make_tabs()
         # Classes are set here rather than on mount: each change of class restyles the subtree.
         with Grid(id="panes"):
             yield IncidentPane(id="incident-pane", classes="pane")
@@ -184,23 +193,38 @@ class MainScreen(Screen[None]):
 
     # layout
 
-    def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < NARROW_WIDTH or event.size.height < NARROW_HEIGHT
+    def _make_tabs(self) -> Tabs:
+        from textual.widgets import Tab, Tabs
+
+        self._tabs = Tabs(
+            *(Tab(title, id=f"tab-{pane}") for title, pane in zip(PANE_TITLES, PANES, strict=True)),
+            id="pane-tabs",
+            active=f"tab-{self._pane}",
+        )
+        return self._tabs
+
+    async def on_resize(self, event: events.Resize) -> None:
+        narrow = is_narrow(event.size)
+        if narrow and self._tabs is None:
+            tabs = self._make_tabs()
+            await self.mount(tabs, before="#panes")
+            if self.focused is None:
+                self.set_focus(tabs)  # as AUTO_FOCUS would have, had the bar been there from the start
         self.set_class(narrow, "-narrow")
 
     def _select_pane(self, number: int) -> None:
         pane = PANES[number - 1]
         for index, name in enumerate(PANES):
             self.query_one(f"#{name}").set_class(index == number - 1, "-active")
-        tabs = self.query_one("#pane-tabs", Tabs)
-        if tabs.active != f"tab-{pane}":
-            tabs.active = f"tab-{pane}"
+        self._pane = pane
+        if self._tabs is not None and self._tabs.active != f"tab-{pane}":
+            self._tabs.active = f"tab-{pane}"
 
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+    # A handler by name, not @on(Tabs.TabActivated): Tabs is imported only when the bar is made.
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         # A message for a tab that is no longer the active one is stale: following it would set the
         # tabs back, post another message, and the two would chase each other for ever.
-        if event.tab.id and event.tab.id == event.tabs.active:
+        if event.tabs.id == "pane-tabs" and event.tab.id and event.tab.id == event.tabs.active:
             number = PANES.index(event.tab.id.removeprefix("tab-")) + 1
             self._select_pane(number)
 
@@ -221,6 +245,8 @@ class MainScreen(Screen[None]):
         return incident
 
     def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
+        from .form import FormScreen  # like the other modal screens, imported when first opened
+
         self.app.push_screen(
             FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs),
             lambda values: then(values) if values is not None else None,

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input
 
@@ -53,16 +54,25 @@ class ActionLog(Vertical):
         self._query = ""
 
     def compose(self) -> ComposeResult:
+        # The filter and entry lines are made when first opened (see _line): hidden until then,
+        # they would only slow the console's start.
         yield LiveText(id="log-title", classes="pane-title")
-        yield Input(placeholder="filter: text, or kind:comms kind:action …", id="log-filter", classes="hidden")
         yield LogView(id="log-view")
-        # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-        yield Input(
-            placeholder="log entry — Enter saves, Escape keeps the draft",
-            id="log-input",
-            classes="hidden",
-            select_on_focus=False,
-        )
+
+    def _line(self, id: str) -> Input:
+        """The filter line (above the view) or the entry line (below it), made the first time it is opened."""
+        try:
+            return self.query_one(f"#{id}", Input)
+        except NoMatches:
+            pass
+        if id == "log-filter":
+            box = Input(placeholder="filter: text, or kind:comms kind:action …", id=id)
+            self.mount(box, before=self.view)
+        else:
+            # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
+            box = Input(placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False)
+            self.mount(box, after=self.view)
+        return box
 
     @property
     def view(self) -> LogView:
@@ -110,7 +120,7 @@ class ActionLog(Vertical):
     # entry line
 
     def open_entry(self) -> None:
-        entry = self.query_one("#log-input", Input)
+        entry = self._line("log-input")
         entry.remove_class("hidden")
         entry.focus()
 
@@ -129,7 +139,7 @@ class ActionLog(Vertical):
     # filter line
 
     def open_filter(self) -> None:
-        box = self.query_one("#log-filter", Input)
+        box = self._line("log-filter")
         box.remove_class("hidden")
         box.focus()
 

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Input, Select, Static, TextArea
 
 from ...domain import templates
@@ -39,7 +40,7 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Communications", "bold"), classes="pane-title")
         yield Select([(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template")
-        yield Input(placeholder="cause (for Identified): what the issue is", id="cause", classes="hidden")
+        # The cause line (#cause) goes here, made when a template first needs one (see _switch).
         yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False)
         yield LiveText(id="composer-status")
 
@@ -72,8 +73,20 @@ class Composer(Vertical):
             with self.prevent(Select.Changed):
                 select.value = key
         needs_cause = templates.template(key).needs_cause
-        self.query_one("#cause", Input).set_class(not needs_cause, "hidden")
+        cause = self._cause()
+        if cause is None and needs_cause:
+            cause = Input(placeholder="cause (for Identified): what the issue is", id="cause")
+            self.mount(cause, before="#draft")
+        if cause is not None:
+            cause.set_class(not needs_cause, "hidden")
         self._fill(restore=True)
+
+    def _cause(self) -> Input | None:
+        """The cause line; None until a template first needs one."""
+        try:
+            return self.query_one("#cause", Input)
+        except NoMatches:
+            return None
 
     def _remember_edit(self) -> None:
         if self._incident is not None and self.edited:
@@ -90,7 +103,8 @@ class Composer(Vertical):
             self._status("No incident to write about.")
             return
         area.disabled = False
-        cause = clean_input(self.query_one("#cause", Input).value)
+        cause_line = self._cause()
+        cause = clean_input(cause_line.value) if cause_line is not None else ""
         text = templates.render(self._key, incident, self._policy, self._now, cause)
         saved = self._edited.get((incident.id, self._key)) if restore else None
         was_edited = self.edited and not restore
@@ -129,8 +143,9 @@ class Composer(Vertical):
         self.screen.set_focus(None)
 
     def focus_editor(self) -> None:
-        if templates.template(self._key).needs_cause and not self.query_one("#cause", Input).value:
-            self.query_one("#cause", Input).focus()
+        cause = self._cause()
+        if templates.template(self._key).needs_cause and cause is not None and not cause.value:
+            cause.focus()
         else:
             self.query_one("#template", Select).focus()
 
