@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, NoReturn
 
 from .config import load_settings
@@ -315,7 +314,7 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
         _out("  " + entry_line(entry))
 
 
-def _desk(args: argparse.Namespace, path: Path) -> Desk:
+def _desk(args: argparse.Namespace, path: str) -> Desk:
     policy, templates = load_settings(getattr(args, "config", None))
     return Desk(Repository(path), author=getattr(args, "author", None), policy=policy, templates=templates)
 
@@ -328,7 +327,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from .demo import DEMO_LENGTH, build_demo
 
-        if path.exists() and path.stat().st_size > 0:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
             raise InputError(f"{path} already exists; the demo goes into a new file (use --file)")
         build_demo(path, start=system_clock() - DEMO_LENGTH)
         _out(f"wrote a demo incident to {path}; open it with: {PROG} --file {path}")
@@ -424,7 +423,7 @@ def run_command(args: argparse.Namespace) -> int:
         return _run(desk, args.argv, incident_id)
     elif args.command == "verify":
         repository = Repository(state_file(args.path)) if args.path else desk.repository
-        if args.path and not repository.path.exists():
+        if args.path and not os.path.exists(repository.path):
             raise FileProblem(f"{repository.path} does not exist")
         problem = repository.verify()
         if problem:
@@ -475,9 +474,9 @@ def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -
         desk.complete_postmortem(incident_id)
     markdown = desk.postmortem(incident_id)
     if args.out:
-        target = Path(args.out).expanduser()
+        target = os.path.expanduser(args.out)
         try:
-            write_atomically(target.absolute(), markdown.encode("utf-8"))
+            write_atomically(os.path.abspath(target), markdown.encode("utf-8"))
         except OSError as exc:
             raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
         _out(f"wrote {target}")
@@ -628,7 +627,7 @@ def _open_console(args: argparse.Namespace) -> int:
     return _report_unsaved(app.unsaved_at_exit, path)
 
 
-def _report_unsaved(changes: Sequence[Any], path: Path) -> int:
+def _report_unsaved(changes: Sequence[Any], path: str) -> int:
     """After quitting with changes that could not be saved: print them, so nothing typed is lost."""
     if not changes:
         return 0

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 # The tools pyperclip starts (xclip, xsel, wl-copy) inherit the child's stdout and stderr. They are
 # pointed at /dev/null and the answer goes out on a copy of stdout: a tool's messages cannot mix
@@ -38,8 +37,7 @@ answer.close()
 """
 
 
-@dataclass(frozen=True, slots=True)
-class CopyOutcome:
+class CopyOutcome(NamedTuple):
     copied: bool
     detail: str = ""
 

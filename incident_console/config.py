@@ -14,14 +14,15 @@ def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, 
     """The SLA policy and the communications templates, from the config file when there is one."""
     path = config_file(explicit)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         if explicit:
             raise InputError(f"config file {path} does not exist") from None
         return Policy(), TEMPLATES
     except OSError as exc:
         raise InputError(f"config file {path} cannot be read: {exc.strerror}") from None
-    data = _parse(raw, str(path))
+    data = _parse(raw, path)
     source = f"config file {path}"
     return Policy.from_mapping(data, source=source), merge(data.get("templates") or {}, source)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from .desk import Desk
 from .domain.model import Severity, Status
@@ -28,7 +28,9 @@ class SteppingClock:
         self.now += timedelta(**delta)
 
 
-def build_demo(path: Path, *, start: datetime = DEMO_START, policy: Policy | None = None) -> SteppingClock:
+def build_demo(
+    path: str | os.PathLike[str], *, start: datetime = DEMO_START, policy: Policy | None = None
+) -> SteppingClock:
     """Write the demo incident to ``path``; returns the clock, left at the end of the story."""
     clock = SteppingClock(start + timedelta(minutes=4))
 

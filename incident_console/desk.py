@@ -7,12 +7,10 @@ that record the change are saved together, or not at all.
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .domain import sla, triage
 from .domain import templates as comms
@@ -60,14 +58,24 @@ def default_author(explicit: str | None = None) -> str:
     from_env = os.environ.get(USER_VARIABLE, "").strip()
     if from_env:
         return clean_input(from_env)
+    return _login_name()
+
+
+def _login_name() -> str:
+    """What getpass.getuser() answers, without importing getpass (and termios) on every command."""
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        name = os.environ.get(variable)
+        if name:
+            return name
     try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no login name in some containers, or no pwd (Windows)
         return "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class TriageResult:
+class TriageResult(NamedTuple):
     suggested: Severity
     rule: str
     applied: bool

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from .model import Incident, LogEntry, Status
 from .sla import SlaTimer, TimerState, format_duration
@@ -17,8 +17,7 @@ CHECKS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     key: str
     title: str
     done: bool

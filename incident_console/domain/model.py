@@ -1,17 +1,23 @@
-"""The incident model: severities, statuses, incidents and log entries as frozen dataclasses and named tuples."""
+"""The incident model: severities, statuses, incidents and log entries, as enums and named tuples.
+
+Named tuples rather than frozen dataclasses: as immutable, and cheaper where it counts. A long
+log is tens of thousands of entries built each time the file is opened (a named tuple is built
+about three times faster), and every command an alert hook runs imports this module (the
+dataclasses module and the code it generates per class cost more than the command's own work).
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from .errors import InputError
 
-# Shared by every entry without details; read-only, so no entry can change another's.
+# The empty mapping shared by every entry without details (and incidents without post-mortem text);
+# read-only, so no record can change another's.
 NO_DETAILS: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -142,8 +148,7 @@ def parse_kind(text: str) -> str:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class TriageAnswers:
+class TriageAnswers(NamedTuple):
     """The runbook's four triage questions, answered."""
 
     users: Users
@@ -161,8 +166,7 @@ class TriageAnswers:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Incident:
+class Incident(NamedTuple):
     """One incident as it stands now. Every change to it is also a log entry."""
 
     id: str
@@ -183,7 +187,7 @@ class Incident:
     postmortem_done_at: datetime | None = None
     highest_severity: Severity | None = None
     # The post-mortem's free-text sections, by key (see POSTMORTEM_SECTIONS).
-    postmortem: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    postmortem: Mapping[str, str] = NO_DETAILS
 
     @property
     def is_open(self) -> bool:
@@ -205,7 +209,7 @@ class Incident:
         return peak if peak.rank <= self.severity.rank else self.severity
 
     def with_changes(self, **changes: Any) -> Incident:
-        return replace(self, **changes)
+        return self._replace(**changes)
 
 
 class LogEntry(NamedTuple):
@@ -215,9 +219,6 @@ class LogEntry(NamedTuple):
     entry is backfilled, and the console shows that. ``corrects`` points at an earlier entry
     this one corrects: nothing is ever edited or deleted. ``hash`` chains the entry to the one
     before it in the file, so an edited or removed entry is detectable.
-
-    A NamedTuple rather than a frozen dataclass: a long log is tens of thousands of these, all
-    built each time the file is opened, and a NamedTuple is built about three times faster.
     """
 
     id: int
@@ -247,8 +248,7 @@ POSTMORTEM_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ActionItem:
+class ActionItem(NamedTuple):
     """A follow-up with an owner and a deadline, from the post-mortem or during the incident."""
 
     id: int
@@ -264,8 +264,7 @@ class ActionItem:
         return self.done_at is None
 
 
-@dataclass(frozen=True, slots=True)
-class NewEntry:
+class NewEntry(NamedTuple):
     """A log entry not yet written: the store gives it its id, time of writing and hash."""
 
     incident_id: str
@@ -273,12 +272,11 @@ class NewEntry:
     text: str
     author: str
     at: datetime
-    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    details: Mapping[str, Any] = NO_DETAILS
     corrects: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """Everything in the state file at one moment, as domain objects.
 
     ``incidents`` are in the order they were declared; ``log`` is in id order (the order the
@@ -287,7 +285,7 @@ class Snapshot:
 
     incidents: tuple[Incident, ...] = ()
     log: tuple[LogEntry, ...] = ()
-    log_by_incident: dict[str, tuple[LogEntry, ...]] = field(default_factory=dict, compare=False)
+    log_by_incident: Mapping[str, tuple[LogEntry, ...]] = NO_DETAILS
     action_items: tuple[ActionItem, ...] = ()
 
     def incident(self, incident_id: str) -> Incident | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import InputError
 from .model import Severity
@@ -19,17 +20,18 @@ def _minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+_RESPONSE: Mapping[Severity, timedelta] = MappingProxyType({s: s.response_time for s in Severity})
+_UPDATE_EVERY: Mapping[Severity, timedelta] = MappingProxyType({Severity.P1: _minutes(30), Severity.P2: _minutes(60)})
+
+
+class Policy(NamedTuple):
     """Every deadline the SLA timers use. The defaults are the runbook's."""
 
     acknowledge: timedelta = _minutes(5)
     triage: timedelta = _minutes(10)
-    response: dict[Severity, timedelta] = field(default_factory=lambda: {s: s.response_time for s in Severity})
+    response: Mapping[Severity, timedelta] = _RESPONSE
     # How often a status update is due once the first one is out; absent means no cadence.
-    update_every: dict[Severity, timedelta] = field(
-        default_factory=lambda: {Severity.P1: _minutes(30), Severity.P2: _minutes(60)}
-    )
+    update_every: Mapping[Severity, timedelta] = _UPDATE_EVERY
     monitoring: timedelta = _minutes(30)
     postmortem: timedelta = timedelta(hours=48)
     # A timer is "due soon" in the last fraction of its window.
@@ -75,7 +77,7 @@ class Policy:
                 response = dict(base.response)
                 for sev, minutes in _severity_table(source, key, value).items():
                     response[sev] = _minutes(_positive(source, f"sla.{key}.{sev}", minutes))
-                values["response"] = response
+                values["response"] = MappingProxyType(response)
             elif key == "update_every_minutes":
                 cadence = dict(base.update_every)
                 for sev, minutes in _severity_table(source, key, value).items():
@@ -84,7 +86,7 @@ class Policy:
                         cadence.pop(sev, None)
                     else:
                         cadence[sev] = _minutes(checked)
-                values["update_every"] = cadence
+                values["update_every"] = MappingProxyType(cadence)
             elif key == "due_soon_percent":
                 percent = _positive(source, f"sla.{key}", value)
                 if percent >= 100:
@@ -92,11 +94,7 @@ class Policy:
                 values["due_soon_fraction"] = percent / 100
             else:
                 raise InputError(f"{source}: unknown key 'sla.{key}'")
-        return cls(**{**_fields(base), **values})
-
-
-def _fields(policy: Policy) -> dict[str, Any]:
-    return {name: getattr(policy, name) for name in policy.__slots__}  # type: ignore[attr-defined]
+        return base._replace(**values)
 
 
 def _positive(source: str, key: str, value: Any, *, zero_ok: bool = False) -> float:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from .model import Incident, LogEntry, Status
 from .policy import Policy
@@ -41,8 +41,7 @@ TIMER_TITLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SlaTimer:
+class SlaTimer(NamedTuple):
     """One deadline and where it stands at ``now``.
 
     ``remaining`` is in seconds: negative when overdue. For a timer met (or met late) it is
@@ -133,7 +132,7 @@ def timers(
         result.append(_timer("postmortem", resolved, resolved + policy.postmortem, incident.postmortem_done_at, now))
     else:
         result.append(_timer("postmortem", None, None, None, now))
-    return [replace(timer, soon_fraction=policy.due_soon_fraction) for timer in result]
+    return [timer._replace(soon_fraction=policy.due_soon_fraction) for timer in result]
 
 
 def _next_update(

@@ -18,7 +18,7 @@ The rules are read top to bottom; the first that matches gives the suggestion:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import InputError
 from .model import Severity, TriageAnswers, Users
@@ -31,8 +31,7 @@ QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     when: str
     matches: Callable[[TriageAnswers], bool]
     severity: Severity

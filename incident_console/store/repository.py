@@ -1,4 +1,4 @@
-"""The only module that touches TinyDB: documents to dataclasses and back, locking, transactions.
+"""The only module that touches TinyDB: documents to domain records and back, locking, transactions.
 
 Layout (TinyDB's own, so ``TinyDB(path)`` and ``python -m json.tool`` read it; the log comes last,
 one entry per line, see ``storage``)::
@@ -25,9 +25,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
@@ -64,8 +62,9 @@ except ImportError:  # pragma: no cover - Windows
 class _InterProcessLock:
     """An exclusive lock on ``<file>.lock``: flock where there is one, else filelock."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path.with_name(path.name + ".lock")
+    def __init__(self, path: str) -> None:
+        self.file = path
+        self.path = path + ".lock"
         self._fd: int | None = None
         self._fallback: Any = None
 
@@ -83,7 +82,7 @@ class _InterProcessLock:
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
-            raise FileProblem(f"cannot write {self.path.with_suffix('')}: cannot lock it ({exc.strerror})") from None
+            raise FileProblem(f"cannot write {self.file}: cannot lock it ({exc.strerror})") from None
 
     def __exit__(self, *_: object) -> None:
         if self._fallback is not None:  # pragma: no cover - Windows
@@ -95,7 +94,7 @@ class _InterProcessLock:
             self._fd = None
 
 
-# --- documents <-> dataclasses -------------------------------------------------------------
+# --- documents <-> domain records ----------------------------------------------------------
 
 
 # Deadlines are computed by adding hours to stored times: a stored time this late would overflow.
@@ -244,17 +243,17 @@ def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
 # --- the repository --------------------------------------------------------------------------
 
 
-@dataclass
 class Transaction:
     """Changes gathered under the lock and written in one atomic save."""
 
-    snapshot: Snapshot
-    recorded_at: datetime
-    _head: str
-    _next_entry: int
-    incidents: dict[str, Incident] = field(default_factory=dict)
-    entries: list[LogEntry] = field(default_factory=list)
-    items: dict[int, ActionItem] = field(default_factory=dict)
+    def __init__(self, snapshot: Snapshot, recorded_at: datetime, head: str, next_entry: int) -> None:
+        self.snapshot = snapshot
+        self.recorded_at = recorded_at
+        self._head = head
+        self._next_entry = next_entry
+        self.incidents: dict[str, Incident] = {}
+        self.entries: list[LogEntry] = []
+        self.items: dict[int, ActionItem] = {}
 
     def next_item_id(self) -> int:
         ids = [i.id for i in self.snapshot.action_items] + list(self.items)
@@ -320,7 +319,7 @@ class Repository:
     """One state file, shared safely with other processes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path).expanduser()
+        self.path = os.path.expanduser(os.fspath(path))
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = _InterProcessLock(self.path)
@@ -364,9 +363,10 @@ class Repository:
 
     def writable(self) -> bool:
         """False when this process could not save the file (read-only file or folder)."""
-        if self.path.exists():
-            return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
-        return os.access(self.path.parent, os.W_OK) if self.path.parent.exists() else True
+        folder = os.path.dirname(self.path) or "."
+        if os.path.exists(self.path):
+            return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+        return os.access(folder, os.W_OK) if os.path.exists(folder) else True
 
     # writing
 
@@ -386,8 +386,8 @@ class Repository:
                 tx = Transaction(
                     snapshot=current,
                     recorded_at=recorded_at,
-                    _head=str(meta.get("head") or (current.log[-1].hash if current.log else ledger.GENESIS)),
-                    _next_entry=max(int(meta.get("entries") or 0), last) + 1,
+                    head=str(meta.get("head") or (current.log[-1].hash if current.log else ledger.GENESIS)),
+                    next_entry=max(int(meta.get("entries") or 0), last) + 1,
                 )
                 yield tx
                 if not tx.dirty:
@@ -429,17 +429,17 @@ class Repository:
 
     def export_to(self, out: str | os.PathLike[str]) -> int:
         """Write a consistent copy of the file to ``out`` (atomically, mode 0600); returns the entry count."""
-        target = Path(out).expanduser().absolute()
-        if target == self.path.absolute():
+        target = os.path.abspath(os.path.expanduser(os.fspath(out)))
+        if target == os.path.abspath(self.path):
             raise FileProblem(f"cannot export {self.path} onto itself")
         with self._mutex, self._lock:  # no other process replaces the file while it is copied
             snapshot = self.snapshot()  # refuses a file that is not ours
             try:
-                content = self.path.read_bytes() if self.path.exists() else b"{}"
+                content = _read(self.path) if os.path.exists(self.path) else b"{}"
             except OSError as exc:
                 raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 storage_module.write_atomically(target, content, mode=0o600)
             except OSError as exc:
                 raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
@@ -449,7 +449,7 @@ class Repository:
         """Check the log's hash chain; the first problem in one sentence, or None."""
         with self._mutex:
             self.snapshot()  # refuses a file that is not ours
-            if not self.path.exists():
+            if not os.path.exists(self.path):
                 return None
             try:
                 return chain_problem(self._storage.read_state())
@@ -458,9 +458,14 @@ class Repository:
 
     def _ensure_folder(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         except OSError as exc:
             raise FileProblem(f"cannot create the folder for {self.path}: {exc.strerror}") from None
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 @contextlib.contextmanager
@@ -507,7 +512,7 @@ def _apply(snapshot: Snapshot, tx: Transaction) -> Snapshot:
     )
 
 
-def check_ours(path: Path, tables: dict[str, Any], has_log: bool = False) -> None:
+def check_ours(path: str, tables: dict[str, Any], has_log: bool = False) -> None:
     """Refuse a file that is not an incident-console file, or is from a newer version."""
     if not has_log and all(not table for table in tables.values()):
         return  # a new or empty TinyDB file: nothing in it can be lost
@@ -529,7 +534,7 @@ def check_ours(path: Path, tables: dict[str, Any], has_log: bool = False) -> Non
         raise FileProblem(f"{path} has a malformed meta record (its {what}); left unchanged")
 
 
-def decode(path: Path, state: StateFile | None) -> tuple[Snapshot, frozenset[str]]:
+def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]]:
     """Turn the file into a Snapshot and the log keys that are not their entry's id, or say which
     record is malformed. Raises NotInLayout when the log's lines turn out not to be in the line layout."""
     if state is None:

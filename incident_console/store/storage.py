@@ -28,7 +28,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from tinydb.storages import Storage
@@ -57,8 +56,8 @@ def _step(name: str) -> None:
         after_step(name)
 
 
-def temp_prefix(path: Path) -> str:
-    return f".{path.name}{TEMP_MARK}"
+def temp_prefix(path: str | os.PathLike[str]) -> str:
+    return f".{os.path.basename(path)}{TEMP_MARK}"
 
 
 class NotInLayout(Exception):
@@ -90,7 +89,7 @@ class StateFile:
         self,
         tables: dict[str, Any],
         *,
-        path: Path | None = None,
+        path: str | None = None,
         body: tuple[int, int] = (0, 0),
         stamp: Stamp | None = None,
         records: list[tuple[str, Any]] | None = None,
@@ -192,7 +191,7 @@ class StateFile:
         pieces.append(_CLOSE if runs else _CLOSE[1:])
         return pieces, len(opening), len(opening) + length
 
-    def saved(self, path: Path, stamp: Stamp | None, body: tuple[int, int]) -> None:
+    def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
         """The state was written as a new file: from now on its lines are those in that file."""
         self._records, self._added = None, []
         self._path, self._body, self._stamp = path, body, stamp
@@ -282,7 +281,7 @@ def dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
-def read_layout(path: Path) -> StateFile:
+def read_layout(path: str) -> StateFile:
     """Read the head of a file in the line layout and find its lines; NotInLayout for any other layout.
 
     Only the tables before the log and the file's last bytes are read here.
@@ -332,7 +331,7 @@ class AtomicJSONStorage(Storage):
     """TinyDB's JSON layout, read through a cache and written atomically."""
 
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
-        self.path = Path(path)
+        self.path = os.fspath(path)
         self._state: StateFile | None = None
         self._stamp: Stamp | None = None
         # Bumped whenever the state is replaced, so readers can tell it changed.
@@ -445,7 +444,7 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-def parse(path: Path, raw: bytes) -> dict[str, Any]:
+def parse(path: str, raw: bytes) -> dict[str, Any]:
     """Parse the file's bytes, or raise one sentence that names the file and the problem."""
     if not raw.strip():
         raise FileProblem(f"{path} is empty; it is not an incident-console file (left unchanged)")
@@ -518,13 +517,14 @@ def _lone_surrogate(data: Any) -> bool:
     return False
 
 
-def write_atomically(path: Path, payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
+def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
     """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
     file or the new one.
 
     The file keeps its mode; a new one gets ``mode`` (0600 unless given).
     """
-    folder = path.parent
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
     existing: int | None = None
     try:
         existing = stat.S_IMODE(os.stat(path).st_mode)
@@ -537,7 +537,7 @@ def write_atomically(path: Path, payload: Chunk | Sequence[Piece], mode: int | N
     if mode is None:
         mode = existing if existing is not None else 0o600
     pieces: list[Piece] = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
-    temp = folder / f"{temp_prefix(path)}{os.getpid()}"
+    temp = os.path.join(folder, f"{temp_prefix(path)}{os.getpid()}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         try:
@@ -619,7 +619,7 @@ def _pread(fd: int, size: int, offset: int) -> bytes:
     return os.read(fd, size)  # pragma: no cover
 
 
-def fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: str) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
@@ -632,17 +632,17 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temps(path: Path) -> int:
+def remove_stale_temps(path: str) -> int:
     """Remove temporary files a crashed writer left beside ``path``; call only under the lock."""
     removed = 0
     prefix = temp_prefix(path)
     try:
-        names = os.listdir(path.parent)
+        names = os.listdir(os.path.dirname(path) or ".")
     except OSError:
         return 0
     for name in names:
         if name.startswith(prefix):
             with contextlib.suppress(OSError):
-                os.unlink(path.parent / name)
+                os.unlink(os.path.join(os.path.dirname(path), name))
                 removed += 1
     return removed

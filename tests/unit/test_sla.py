@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def incident(**changes: object) -> Incident:
         declared_at=T0,
         highest_severity=Severity.P2,
     )
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def entry(kind: str, at: datetime, *, entry_id: int = 1, incident_id: str = "INC-1") -> LogEntry:
