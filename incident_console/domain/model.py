@@ -6,8 +6,8 @@ about three times faster), and every command an alert hook runs imports this mod
 dataclasses module and the code it generates per class cost more than the command's own work).
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations" here: with it, typing.NamedTuple compiles every field's
+# annotation from its text when the class is made, the better part of this module's import time.
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -52,7 +52,7 @@ class Severity(enum.StrEnum):
         return int(self.value[1])
 
     @classmethod
-    def parse(cls, text: str) -> Severity:
+    def parse(cls, text: str) -> "Severity":
         """Read ``P1``..``P4`` (any case, an optional ``P``) or refuse with a sentence."""
         value = text.strip().upper()
         if value in {"1", "2", "3", "4"}:
@@ -90,7 +90,7 @@ class Status(enum.StrEnum):
         return self.value.capitalize()
 
     @classmethod
-    def parse(cls, text: str) -> Status:
+    def parse(cls, text: str) -> "Status":
         value = text.strip().lower()
         try:
             return cls(value)
@@ -107,7 +107,7 @@ class Users(enum.StrEnum):
     FEW = "few"
 
     @classmethod
-    def parse(cls, text: str) -> Users:
+    def parse(cls, text: str) -> "Users":
         try:
             return cls(text.strip().lower())
         except ValueError:
@@ -208,7 +208,7 @@ class Incident(NamedTuple):
         peak = self.highest_severity or self.severity
         return peak if peak.rank <= self.severity.rank else self.severity
 
-    def with_changes(self, **changes: Any) -> Incident:
+    def with_changes(self, **changes: Any) -> "Incident":
         return self._replace(**changes)
 
 

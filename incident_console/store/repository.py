@@ -223,7 +223,10 @@ def entry_to_doc(entry: LogEntry) -> dict[str, Any]:
 
 def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
     at_text, recorded_text = doc["at"], doc["recorded_at"]
-    at = _time(at_text)
+    # The stored form (UTC, "Z") read directly: this runs for every entry each time a file is opened.
+    at = datetime.fromisoformat(at_text) if type(at_text) is str else None
+    if at is None or at.tzinfo is not UTC or at.year > _LATEST_YEAR:
+        at = _time(at_text)
     details = doc.get("details")
     return LogEntry(
         int(doc["id"]),

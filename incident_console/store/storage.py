@@ -27,7 +27,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from tinydb.storages import Storage
@@ -203,10 +203,16 @@ class _AscendingKeys:
     def __init__(self) -> None:
         self.previous = -1
 
-    def check(self, key: str) -> None:
-        if not key.isdigit() or not key.isascii() or int(key) <= self.previous:
-            raise NotInLayout
-        self.previous = int(key)
+    def check_all(self, keys: Iterable[str]) -> None:
+        previous = self.previous
+        for key in keys:
+            if not (key.isascii() and key.isdigit()):
+                raise NotInLayout
+            number = int(key)
+            if number <= previous:
+                raise NotInLayout
+            previous = number
+        self.previous = previous
 
 
 def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
@@ -232,14 +238,13 @@ def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
 
 
 def _parse_block(block: bytes, keys: _AscendingKeys, big: bool) -> Iterator[tuple[str, Any]]:
-    if not block or _may_hold_long_integer(block) or _LONE_SURROGATE_ESCAPE.search(block):
+    if not block or _may_hold_long_integer(block) or (b"\\u" in block and _LONE_SURROGATE_ESCAPE.search(block)):
         raise NotInLayout  # an empty member between two separators, or a value to check when read whole
     try:
         members = loads(b"{" + block + b"}", big=big)
     except ValueError:
         raise NotInLayout from None
-    for key in members:
-        keys.check(key)
+    keys.check_all(members)
     yield from members.items()
 
 

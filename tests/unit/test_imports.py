@@ -111,6 +111,7 @@ ALLOWED_DOMAIN_IMPORTS = {
     "datetime",
     "enum",
     "hashlib",
+    "_sha256",
     "json",
     "math",
     "types",
