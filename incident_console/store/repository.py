@@ -228,18 +228,20 @@ def entry_from_doc(doc: dict[str, Any]) -> LogEntry:
     if at is None or at.tzinfo is not UTC or at.year > _LATEST_YEAR:
         at = _time(at_text)
     details = doc.get("details")
-    return LogEntry(
-        int(doc["id"]),
-        # The same few incident ids, kinds and authors repeat over the whole log: one copy of each.
-        sys.intern(str(doc["incident_id"])),
-        sys.intern(str(doc["kind"])),
-        str(doc["text"]),
-        sys.intern(str(doc.get("author") or "")),
-        at,
-        at if recorded_text == at_text else _time(recorded_text),
-        (details if isinstance(details, dict) else dict(details)) if details else NO_DETAILS,
-        doc.get("corrects"),
-        str(doc.get("hash") or ""),
+    return LogEntry._make(  # _make: straight to the tuple, without the keyword-taking constructor
+        (
+            int(doc["id"]),
+            # The same few incident ids, kinds and authors repeat over the whole log: one copy of each.
+            sys.intern(str(doc["incident_id"])),
+            sys.intern(str(doc["kind"])),
+            str(doc["text"]),
+            sys.intern(str(doc.get("author") or "")),
+            at,
+            at if recorded_text == at_text else _time(recorded_text),
+            (details if isinstance(details, dict) else dict(details)) if details else NO_DETAILS,
+            doc.get("corrects"),
+            str(doc.get("hash") or ""),
+        )
     )
 
 

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Input
 
 from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
@@ -65,6 +67,27 @@ class IncidentConsole(App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key as it arrives from the terminal, before it is sent on (see run_binding_on_arrival).
+        if isinstance(event, events.Key) and not event.is_forwarded and await self._key_on_arrival(event.key):
+            return
+        await super().on_event(event)
+
+    async def _key_on_arrival(self, key: str) -> bool:
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if screen is None:
+            return False
+        if isinstance(screen, MainScreen) and await screen.run_binding_on_arrival(key):
+            return True
+        if key in ("tab", "shift+tab") and (screen.focused is None or isinstance(screen.focused, Input)):
+            # The focus moves now, so what is typed right after Tab goes into the next field.
+            if key == "tab":
+                screen.focus_next()
+            else:
+                screen.focus_previous()
+            return True
+        return False
 
     def on_mount(self) -> None:
         self.snapshot = self.desk.snapshot()

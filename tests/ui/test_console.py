@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.command import CommandPalette
+from textual.keys import _character_to_key
 from textual.widgets import Input, Tabs
 
 from incident_console.desk import Desk
@@ -128,6 +130,43 @@ class TestLogEntry:
             await pilot.press(*", finished", "enter")
             await wait_saved(pilot)
             assert kinds_on_disk(state_file, "note") == ["half a thought, finished"]
+
+
+def burst(app, keys: str | list[str]) -> None:
+    """Keys arriving together, as from a fast typist or keystrokes batched over a slow SSH link:
+    all are queued to the app before the first is handled (pilot.press waits after each key)."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(_character_to_key(key) if character else key, character))
+
+
+class TestTypingAhead:
+    async def test_text_typed_right_after_l_goes_into_the_entry(self, make_app, desk, state_file):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, [*"lrestarted pods in eu-west-1", "enter"])
+            await wait_saved(pilot)
+            assert isinstance(app.screen, MainScreen)  # no letter was taken for a command
+            assert kinds_on_disk(state_file, "note") == ["restarted pods in eu-west-1"]
+
+    async def test_a_filter_typed_right_after_slash_goes_into_the_filter(self, make_app, desk):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, "/kind:declare")
+            await wait_for(pilot, lambda: bool(app.main.query("#log-filter")))
+            await wait_for(pilot, lambda: app.main.query_one("#log-filter", Input).value == "kind:declare")
+            assert isinstance(app.screen, MainScreen)
+
+    async def test_text_typed_right_after_a_form_key_goes_into_the_form(self, make_app, desk, state_file):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            burst(app, [*"epayments", "tab", *"auth timeouts", "enter"])
+            await wait_saved(pilot)
+            assert kinds_on_disk(state_file, "escalation") == ["Escalated to payments: auth timeouts"]
+            assert isinstance(app.screen, MainScreen)
 
 
 class TestForms:

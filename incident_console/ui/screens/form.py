@@ -70,6 +70,10 @@ class FormScreen(ModalScreen[Values | None]):
                 yield Button(f"{self._save_label} (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
 
+    def focus_first_field(self) -> None:
+        if self.fields and self.focused is None:
+            self.set_focus(self.query_one(f"#field-{self.fields[0].name}"))
+
     def on_mount(self) -> None:
         self._refresh_hint()
         self.call_after_refresh(self._highlight_chosen)

@@ -28,7 +28,7 @@ from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.incident_pane import IncidentPane
 from ..widgets.live_text import LiveText
-from ..widgets.log_view import LogRow
+from ..widgets.log_view import LogRow, LogView
 from ..widgets.sla_board import SlaBoard
 
 if TYPE_CHECKING:
@@ -191,6 +191,25 @@ class MainScreen(Screen[None]):
         if banner.display != bool(warnings):
             banner.display = bool(warnings)
 
+    # keys
+
+    async def run_binding_on_arrival(self, key: str) -> bool:
+        """Run this screen's action for ``key`` as the key arrives; False to let it take its usual way.
+
+        Keys that arrive together (a fast typist, or keystrokes batched over a slow SSH link) are
+        each sent to whatever has the focus when they arrive, before any of them is handled. Run the
+        usual way, the ``l`` of "lrestarted pods" would open the entry line only after "restarted
+        pods" had been taken as commands. Run here, the line has the focus before the next key is
+        sent. Only when nothing that takes typing has the focus: its keys go to it, as always.
+        """
+        focused = self.focused
+        if focused is not None and not (isinstance(focused, LogView) or focused is self._tabs):
+            return False
+        active = self.active_bindings.get(key)
+        if active is None or active.binding.priority or not active.enabled or active.node not in (self, self.app):
+            return False  # the focused widget's own keys (scrolling, tabs) are left to it
+        return await self.app.run_action(active.binding.action, active.node)
+
     # layout
 
     def _make_tabs(self) -> Tabs:
@@ -244,15 +263,14 @@ class MainScreen(Screen[None]):
             self.notify("There is no incident yet: press d to declare one.", severity="warning")
         return incident
 
-    def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
+    async def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
         from .form import FormScreen  # like the other modal screens, imported when first opened
 
-        self.app.push_screen(
-            FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs),
-            lambda values: then(values) if values is not None else None,
-        )
+        form = FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs)
+        await self.app.push_screen(form, lambda values: then(values) if values is not None else None)
+        form.focus_first_field()  # now, so keys typed right after the form's key go into it
 
-    def action_declare(self) -> None:
+    async def action_declare(self) -> None:
         desk = self.console.desk
 
         def done(values: Values) -> None:
@@ -274,7 +292,7 @@ class MainScreen(Screen[None]):
             )
             self.console.submit("declare", run, on_done=self._declared)
 
-        self._form("Declare an incident", forms.declare_fields(), done)
+        await self._form("Declare an incident", forms.declare_fields(), done)
 
     def _declared(self, incident: Incident) -> None:
         self.console.incident_id = incident.id
@@ -288,7 +306,7 @@ class MainScreen(Screen[None]):
                 on_done=lambda _: self.notify(f"{incident.id} acknowledged."),
             )
 
-    def action_triage(self) -> None:
+    async def action_triage(self) -> None:
         if (incident := self._need_incident()) is None:
             return
 
@@ -307,12 +325,12 @@ class MainScreen(Screen[None]):
                 ),
             )
 
-        self._form(f"Triage {incident.id}", forms.triage_fields(incident), done, hint=forms.triage_hint)
+        await self._form(f"Triage {incident.id}", forms.triage_fields(incident), done, hint=forms.triage_hint)
 
-    def action_log_entry(self) -> None:
+    async def action_log_entry(self) -> None:
         if self._need_incident() is not None:
             self._select_pane(3)
-            self.query_one(ActionLog).open_entry()
+            await self.query_one(ActionLog).open_entry()
 
     @on(ActionLog.Submitted)
     def _log_submitted(self, event: ActionLog.Submitted) -> None:
@@ -323,10 +341,10 @@ class MainScreen(Screen[None]):
         run = partial(self.console.desk.log, event.text, at=at, incident_id=incident.id)
         self.console.submit("log entry", run, preview=(incident.id, "note", event.text, at))
 
-    def action_respond(self) -> None:
+    async def action_respond(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(
+        await self._form(
             "Respond (runbook step 4)",
             forms.respond_fields(),
             lambda v: self.console.submit(
@@ -336,10 +354,10 @@ class MainScreen(Screen[None]):
             ),
         )
 
-    def action_escalate(self) -> None:
+    async def action_escalate(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(
+        await self._form(
             "Escalate",
             forms.escalate_fields(),
             lambda v: self.console.submit(
@@ -349,10 +367,10 @@ class MainScreen(Screen[None]):
             ),
         )
 
-    def action_severity(self) -> None:
+    async def action_severity(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(
+        await self._form(
             f"Severity of {incident.id}",
             forms.severity_fields(incident),
             lambda v: self.console.submit(
@@ -362,10 +380,10 @@ class MainScreen(Screen[None]):
             ),
         )
 
-    def action_status(self) -> None:
+    async def action_status(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        self._form(
+        await self._form(
             f"Status of {incident.id}",
             forms.status_fields(incident),
             lambda v: self.console.submit(
@@ -417,7 +435,7 @@ class MainScreen(Screen[None]):
         index = (ids.index(current.id) + 1) % len(ids) if current is not None and current.id in ids else 0
         self._switch_to(ids[index])
 
-    def action_pick_incident(self) -> None:
+    async def action_pick_incident(self) -> None:
         snapshot = self.console.snapshot
         if not snapshot.incidents:
             self.notify("There are no incidents.", severity="warning")
@@ -427,16 +445,16 @@ class MainScreen(Screen[None]):
         )
         current = self.incident
         fields = [forms.Field("incident", "Incident", choices, required=True, value=current.id if current else "")]
-        self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
+        await self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
 
     def _switch_to(self, incident_id: str) -> None:
         self.console.incident_id = incident_id
         self.refresh_state()
         self.notify(f"Now showing {incident_id}.", markup=False)
 
-    def action_filter_log(self) -> None:
+    async def action_filter_log(self) -> None:
         self._select_pane(3)
-        self.query_one(ActionLog).open_filter()
+        await self.query_one(ActionLog).open_filter()
 
     def action_toggle_time(self) -> None:
         log = self.query_one(ActionLog)
@@ -450,7 +468,7 @@ class MainScreen(Screen[None]):
 
             self.app.push_screen(ResolveScreen(incident.id))
 
-    def action_handoff(self) -> None:
+    async def action_handoff(self) -> None:
         if (incident := self._need_incident()) is None:
             return
         from .document import DocumentScreen
@@ -460,7 +478,7 @@ class MainScreen(Screen[None]):
             self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
 
         fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over")]
-        self._form(
+        await self._form(
             f"Hand off {incident.id}",
             fields,
             lambda v: self.console.submit(

@@ -59,20 +59,22 @@ class ActionLog(Vertical):
         yield LiveText(id="log-title", classes="pane-title")
         yield LogView(id="log-view")
 
-    def _line(self, id: str) -> Input:
-        """The filter line (above the view) or the entry line (below it), made the first time it is opened."""
+    async def _open_line(self, id: str) -> None:
+        """Show and focus the filter line (above the view) or the entry line (below it), made the first
+        time it is opened. The focus moves at once, not after a refresh: keys typed right after the
+        one that opened the line (a fast typist, or keystrokes batched over SSH) go into it."""
         try:
-            return self.query_one(f"#{id}", Input)
+            box = self.query_one(f"#{id}", Input)
         except NoMatches:
-            pass
-        if id == "log-filter":
-            box = Input(placeholder="filter: text, or kind:comms kind:action …", id=id)
-            self.mount(box, before=self.view)
-        else:
-            # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-            box = Input(placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False)
-            self.mount(box, after=self.view)
-        return box
+            if id == "log-filter":
+                box = Input(placeholder="filter: text, or kind:comms kind:action …", id=id)
+                await self.mount(box, before=self.view)
+            else:
+                # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
+                box = Input(placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False)
+                await self.mount(box, after=self.view)
+        box.remove_class("hidden")
+        self.screen.set_focus(box)
 
     @property
     def view(self) -> LogView:
@@ -119,10 +121,8 @@ class ActionLog(Vertical):
 
     # entry line
 
-    def open_entry(self) -> None:
-        entry = self._line("log-input")
-        entry.remove_class("hidden")
-        entry.focus()
+    async def open_entry(self) -> None:
+        await self._open_line("log-input")
 
     @on(Input.Submitted, "#log-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -138,10 +138,8 @@ class ActionLog(Vertical):
 
     # filter line
 
-    def open_filter(self) -> None:
-        box = self._line("log-filter")
-        box.remove_class("hidden")
-        box.focus()
+    async def open_filter(self) -> None:
+        await self._open_line("log-filter")
 
     @on(Input.Changed, "#log-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
