@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import errno
+import inspect
 import json
 import os
 import random
@@ -913,7 +914,9 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
             ("pick an incident", "Switch incident", app.main.action_pick_incident),
         ]
         for name, shows, open_screen in screens:
-            open_screen()
+            opened = open_screen()
+            if inspect.isawaitable(opened):  # actions that open a form are coroutines
+                await opened
             await _settle(pilot)
             assert len(app.screen_stack) == 2, f"{name} did not open"
             await clean(name, shows)
