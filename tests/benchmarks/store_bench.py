@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # File size (entries already in it) -> number of timed appends.
 SIZES = {100: 30, 1_000: 30, 10_000: 30, 50_000: 10}
 CLI_ENTRIES = 1_000
-CLI_RUNS = 7
+CLI_RUNS = 15
 START = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 TEXT = "Restarted the checkout pods in eu-west-1; error rate back under 0.1% (watching) #{n}"
 
@@ -159,13 +159,25 @@ def append_table(folder: Path) -> list[str]:
     return lines
 
 
-def _wall(argv: list[str], env: dict[str, str], runs: int) -> list[float]:
-    def once(_: int) -> None:
+def _wall(commands: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
+    """Each command's wall times in ms, the commands taking turns (a warm-up round first), so a
+    machine that slows down or speeds up meanwhile weighs on all of them alike."""
+
+    def once(argv: list[str]) -> float:
+        started = time.perf_counter()
         result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=False)
+        elapsed = (time.perf_counter() - started) * 1000
         if result.returncode != 0:
             raise RuntimeError(f"{argv!r} failed: {result.stderr.decode(errors='replace').strip()}")
+        return elapsed
 
-    return _timed(once, runs)
+    for argv in commands:
+        once(argv)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for index, argv in enumerate(commands):
+            times[index].append(once(argv))
+    return times
 
 
 def cli_table(folder: Path) -> list[str]:
@@ -188,12 +200,11 @@ def cli_table(folder: Path) -> list[str]:
     if script.exists():
         commands.append(("incident-console log TEXT", [str(script), "log", "bench note", "--file", str(state)]))
     lines = [
-        f"Command wall time in ms on a file of {CLI_ENTRIES:,} entries, median of {CLI_RUNS} runs",
+        f"Command wall time in ms on a file of {CLI_ENTRIES:,} entries, median of {CLI_RUNS} runs (taking turns)",
         f"{'command':<38} {'median':>8} {'p90':>8}  vs import tinydb",
     ]
     baseline: float | None = None
-    for title, argv in commands:
-        times = _wall(argv, env, CLI_RUNS)
+    for (title, _), times in zip(commands, _wall([argv for _, argv in commands], env, CLI_RUNS), strict=True):
         median = statistics.median(times)
         baseline = baseline or median
         lines.append(f"{title:<38} {median:8.1f} {_p90(times):8.1f}  {median / baseline:8.2f}x")
