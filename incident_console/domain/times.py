@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from .errors import InputError
 
-_RELATIVE = re.compile(r"^\s*-\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)\s*$", re.IGNORECASE)
+# Compiled on first use (re keeps it): a case-insensitive pattern takes a while to build, and most
+# commands never read a relative time.
+_RELATIVE = r"^\s*-\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)\s*$"
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
 
 
@@ -21,7 +23,7 @@ def parse_when(text: str, now: datetime) -> datetime:
     raw = text.strip()
     if raw.lower() == "now":
         return now.astimezone(UTC)
-    match = _RELATIVE.match(raw)
+    match = re.match(_RELATIVE, raw, re.IGNORECASE)
     if match:
         amount = float(match.group(1)) * _UNITS[match.group(2).lower()]
         return (now - timedelta(seconds=amount)).astimezone(UTC)
