@@ -238,8 +238,11 @@ def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
 
 
 def _parse_block(block: bytes, keys: _AscendingKeys, big: bool) -> Iterator[tuple[str, Any]]:
-    if not block or _may_hold_long_integer(block) or (b"\\u" in block and _LONE_SURROGATE_ESCAPE.search(block)):
-        raise NotInLayout  # an empty member between two separators, or a value to check when read whole
+    if not block or _may_hold_long_integer(block):
+        raise NotInLayout  # an empty member between two separators, or a number to check when read whole
+    # orjson refuses an escaped lone surrogate itself; the standard library's json would let it through.
+    if not big and b"\\u" in block and _LONE_SURROGATE_ESCAPE.search(block):
+        raise NotInLayout
     try:
         members = loads(b"{" + block + b"}", big=big)
     except ValueError:

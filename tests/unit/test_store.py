@@ -283,6 +283,31 @@ def test_a_long_log_with_a_line_longer_than_a_block_reads_back_whole(tmp_path: P
     assert Repository(path).verify() is None
 
 
+@pytest.mark.parametrize("size", ["small", "big"])
+def test_an_escaped_lone_surrogate_in_a_line_is_refused(tmp_path: Path, size: str) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=1)
+    head, marker, log = path.read_bytes().partition(b'"log":{\n')
+    first = log.split(b"\n")[0].rstrip(b",")
+    lines = [first]
+    # Big enough for the other JSON parser (see storage.BIG_FILE); no hash chain needed to be read.
+    for number in range(2, 4000 if size == "big" else 3):
+        doc = json.loads(first.partition(b":")[2])
+        doc.update(id=number, text=f"note {number} " + "x" * 300)
+        lines.append(b'"%d":%s' % (number, json.dumps(doc, separators=(",", ":")).encode()))
+    clean = head + marker + b",\n".join(lines) + b"\n}}\n"
+    assert (len(clean) >= storage.BIG_FILE) == (size == "big")
+    path.write_bytes(clean)
+    assert len(Repository(path).snapshot().log) == len(lines)
+
+    broken = clean.replace(b'"text":"note 2 ', b'"text":"\\ud800 note 2 ', 1)
+    assert broken != clean
+    path.write_bytes(broken)
+    with pytest.raises(FileProblem, match="not valid JSON"):
+        Repository(path).snapshot()
+    assert path.read_bytes() == broken
+
+
 def test_an_integer_too_long_to_keep_in_a_line_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
     seed(path, notes=2)
