@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from datetime import datetime
@@ -49,16 +50,26 @@ async def shoot(path: Path, name: str, size: tuple[int, int], keys: list[str], c
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
+    here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
-        demo = Path(tmp) / "demo.json"
-        clock = build_demo(demo)
-        await shoot(demo, "console-120x35", (120, 35), [], clock)
-        await shoot(demo, "console-80x24", (80, 24), [], clock)
-        await shoot(demo, "help", (120, 35), ["question_mark"], clock)
-        await shoot(demo, "resolve-checklist", (120, 35), ["x"], clock)
-        await shoot(demo, "postmortem", (120, 35), ["p"], clock)
-        empty = Path(tmp) / "empty.json"
-        await shoot(empty, "empty", (120, 35), [], clock)
+        # The files are named relative to the temporary folder, so the top bar (and the screenshots)
+        # show the same path on every run.
+        os.chdir(tmp)
+        try:
+            await shoot_all()
+        finally:
+            os.chdir(here)
+
+
+async def shoot_all() -> None:
+    demo = Path("demo.json")
+    clock = build_demo(demo)
+    await shoot(demo, "console-120x35", (120, 35), [], clock)
+    await shoot(demo, "console-80x24", (80, 24), [], clock)
+    await shoot(demo, "help", (120, 35), ["question_mark"], clock)
+    await shoot(demo, "resolve-checklist", (120, 35), ["x"], clock)
+    await shoot(demo, "postmortem", (120, 35), ["p"], clock)
+    await shoot(Path("empty.json"), "empty", (120, 35), [], clock)
 
 
 if __name__ == "__main__":
