@@ -490,28 +490,8 @@ def _may_hold_long_integer(raw: bytes) -> bool:
     return _NUMBER_OF_19_DIGITS in raw.translate(_BYTE_CLASS)
 
 
-def _rounded_integer(data: Any) -> bool:
-    """An integer that could not be kept exactly: read as a float by orjson, or beyond 64 bits by json."""
-    pending = [data]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, float):
-            if value.is_integer() and abs(value) >= 2**63:
-                return True
-        elif isinstance(value, int) and not -(2**63) <= value < 2**64:
-            return True
-    return False
-
-
-# A \u escape of a surrogate: a pair is one character, but a lone one is not text and cannot be saved.
-_LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _lone_surrogate(data: Any) -> bool:
+def _scalars(data: Any) -> Iterator[Any]:
+    """Every number, text and constant in parsed JSON, the tables' keys included."""
     pending = [data]
     while pending:
         value = pending.pop()
@@ -520,9 +500,27 @@ def _lone_surrogate(data: Any) -> bool:
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
-        elif isinstance(value, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-            return True
-    return False
+        else:
+            yield value
+
+
+def _inexact_integer(value: Any) -> bool:
+    """An integer that could not be kept exactly: read as a float by orjson, or beyond 64 bits by json."""
+    if isinstance(value, float):
+        return value.is_integer() and abs(value) >= 2**63
+    return isinstance(value, int) and not -(2**63) <= value < 2**64
+
+
+def _rounded_integer(data: Any) -> bool:
+    return any(_inexact_integer(value) for value in _scalars(data))
+
+
+# A \u escape of a surrogate: a pair is one character, but a lone one is not text and cannot be saved.
+_LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate(data: Any) -> bool:
+    return any(isinstance(value, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in value) for value in _scalars(data))
 
 
 def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
