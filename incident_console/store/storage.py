@@ -8,10 +8,11 @@ that the log table comes last with one entry per line::
     "2":{"id":2,...}
     }}
 
-Because of that layout a long log is read one line at a time, never held as parsed documents all
-at once, and a save writes the log's lines back as the very bytes that were read, with new lines
-after them: appending to a 50,000-entry log serialises only the new entry. A file in any other
-JSON layout (edited by hand, pretty-printed) is read whole instead and written back in this one.
+Because of that layout a long log is read a block of lines at a time, never held in memory as
+text or parsed documents all at once, and a save copies the log's lines from the old file into the
+new one, with the new lines after them: appending to a 50,000-entry log serialises only the new
+entry. A file in any other JSON layout (edited by hand, pretty-printed) is read whole instead and
+written back in this one.
 
 A write goes: write a temporary file beside the target, flush, fsync, ``os.replace`` over the
 target, fsync the folder. A crash at any point leaves either the old file or the new one. New
@@ -45,6 +46,8 @@ _BLOCK_BYTES = 1 << 16
 after_step: Callable[[str], None] | None = None
 
 Chunk = bytes | bytearray | memoryview
+# Which file on disk: inode, size, modification and change times (nanoseconds).
+Stamp = tuple[int, int, int, int]
 
 
 def _stamp_of(st: os.stat_result) -> Stamp:
@@ -73,7 +76,6 @@ class FileRange(NamedTuple):
 
 
 Piece = Chunk | FileRange
-Stamp = tuple[int, int, int, int]
 
 
 class StateFile:
@@ -363,10 +365,11 @@ class AtomicJSONStorage(Storage):
 
         ``whole`` reads every table at once, for a file that turned out not to be in the line layout.
         """
-        if self.stamp() is None:
+        stamp = self.stamp()
+        if stamp is None:
             self._state, self._stamp = None, None
             return None
-        if self.stamp() == self._stamp and self._state is not None and (self._state.read_whole or not whole):
+        if stamp == self._stamp and self._state is not None and (self._state.read_whole or not whole):
             return self._state
         self._state = self.read_state(whole=whole)
         self._stamp = self._state.stamp
