@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
-@dataclass(frozen=True, slots=True)
-class ConsoleAction:
+class ConsoleAction(NamedTuple):
     key: str
     action: str
     title: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.content import Content
 
@@ -14,8 +14,7 @@ from ..domain.model import Incident, Severity, Status
 
 # Here rather than with the form screen: the main screen imports this module at start-up, and the
 # form's widgets need not be imported before a form is first opened.
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     name: str
     label: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, label); empty means a text field

@@ -11,29 +11,35 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain.errors import FileProblem, InputError
 
 _ids = itertools.count(1)
 
 
-@dataclass(frozen=True)
 class Change:
-    """One thing the user asked for, waiting to be saved."""
+    """One thing the user asked for, waiting to be saved (each one itself: equal only to itself)."""
 
-    description: str
-    run: Callable[[], Any]
-    # For a typed log entry: shown in the log as "not saved yet" until it is.
-    preview: tuple[str, str, str, datetime] | None = None  # (incident id, kind, text, at)
-    on_done: Callable[[Any], None] | None = None
-    id: int = field(default_factory=lambda: next(_ids))
+    __slots__ = ("description", "run", "preview", "on_done", "id")
+
+    def __init__(
+        self,
+        description: str,
+        run: Callable[[], Any],
+        preview: tuple[str, str, str, datetime] | None = None,
+        on_done: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.description = description
+        self.run = run
+        # For a typed log entry: shown in the log as "not saved yet" until it is.
+        self.preview = preview  # (incident id, kind, text, at)
+        self.on_done = on_done
+        self.id = next(_ids)
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     change: Change
     result: Any = None
     refused: str = ""  # InputError message

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -44,8 +44,7 @@ def one_line(text: str) -> str:
     return visible(text.replace("\r\n", "\n").replace("\n", " ↵ "))
 
 
-@dataclass(frozen=True, slots=True)
-class LogRow:
+class LogRow(NamedTuple):
     """One row of the log as shown: a saved entry, or one typed and not saved yet."""
 
     at: datetime
