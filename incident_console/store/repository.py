@@ -554,6 +554,7 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
     entries: list[LogEntry] = []
+    by_incident: dict[str, list[LogEntry]] = {}
     odd: set[str] = set()
     ascending = True
     previous = -1
@@ -561,21 +562,22 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
         # One line at a time: the parsed documents of a long log are never all held at once.
         for key, doc in state.log_records():
             entry = entry_from_doc(doc)
-            if entry.id <= previous:
+            ident = entry.id
+            if ident <= previous:
                 ascending = False
-            previous = entry.id
-            if key != str(entry.id):
+            previous = ident
+            if key != str(ident):
                 odd.add(key)
             entries.append(entry)
+            by_incident.setdefault(entry.incident_id, []).append(entry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
-    if not ascending:
+    if not ascending:  # a file edited by hand: ids in another order than the lines
         entries.sort(key=lambda e: e.id)
+        for group in by_incident.values():
+            group.sort(key=lambda e: e.id)
     log = tuple(entries)
     del entries
-    by_incident: dict[str, list[LogEntry]] = {}
-    for entry in log:
-        by_incident.setdefault(entry.incident_id, []).append(entry)
     try:
         items = tuple(sorted((item_from_doc(doc) for doc in (tables.get(ITEMS) or {}).values()), key=lambda i: i.id))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

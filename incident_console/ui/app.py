@@ -72,6 +72,9 @@ class IncidentConsole(App[None]):
         # A key as it arrives from the terminal, before it is sent on (see run_binding_on_arrival).
         if isinstance(event, events.Key) and not event.is_forwarded and await self._key_on_arrival(event.key):
             return
+        if isinstance(event, events.Ready):
+            # The first frame is drawn: now the slower parts it did not need (the draft's editor).
+            self.call_later(self.main.make_editor)
         await super().on_event(event)
 
     async def _key_on_arrival(self, key: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from textual import events
 from textual.command import CommandPalette
 from textual.keys import _character_to_key
-from textual.widgets import Input, Tabs
+from textual.widgets import Input, Tabs, TextArea
 
 from incident_console.desk import Desk
 from incident_console.domain.model import NewEntry, Severity, Status
@@ -16,6 +16,7 @@ from incident_console.domain.text import visible
 from incident_console.store import storage
 from incident_console.store.repository import Repository
 from incident_console.ui import app as app_module
+from incident_console.ui.app import IncidentConsole
 from incident_console.ui.commands import ACTIONS, key_label
 from incident_console.ui.screens.form import FormScreen
 from incident_console.ui.screens.help import HelpScreen
@@ -321,6 +322,34 @@ class TestCopyUpdate:
             await pilot.press(*"a bad deploy")
             await pilot.pause()
             assert "identified the issue as a bad deploy" in app.main.query_one(Composer).draft
+
+    async def test_the_first_frame_shows_the_draft_and_the_editor_then_takes_it_over(self, desk, clipboard):
+        desk.declare("Checkout returns 500", Severity.P1)
+        at_first_frame: list[tuple[str, bool]] = []
+
+        class Recording(IncidentConsole):
+            def on_ready(self) -> None:  # the first frame has been drawn
+                composer = self.main.query_one(Composer)
+                previews = composer.query("#draft-preview")
+                shown = str(previews.first().render()) if previews else ""
+                at_first_frame.append((shown, bool(composer.query("#draft"))))
+
+        app = Recording(desk, clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            composer = app.main.query_one(Composer)
+            await wait_for(pilot, lambda: bool(composer.query("#draft")))
+            await pilot.pause()
+            area = composer.query_one("#draft", TextArea)
+            assert not composer.query("#draft-preview")
+            assert "Checkout returns 500" in area.text and not area.disabled
+            held = area.text
+            area.focus()
+            await pilot.pause()
+            await pilot.press("end", *" (more soon)")
+            await pilot.pause()
+            assert "Incident Update (more soon)" in composer.draft and composer.edited
+        # The first frame drew the draft as text, the same words the editor then held.
+        assert at_first_frame == [(held, False)]
 
 
 class TestIncidents:

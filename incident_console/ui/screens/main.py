@@ -191,6 +191,9 @@ class MainScreen(Screen[None]):
         if banner.display != bool(warnings):
             banner.display = bool(warnings)
 
+    async def make_editor(self) -> None:
+        await self.query_one(Composer).make_editor()
+
     # keys
 
     async def run_binding_on_arrival(self, key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,13 +11,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static
 
 from ...domain import templates
 from ...domain.model import Incident
 from ...domain.policy import Policy
 from ...domain.text import clean_input
 from .live_text import LiveText
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 
 class Composer(Vertical):
@@ -36,13 +40,47 @@ class Composer(Vertical):
         self._edited: dict[tuple[str, str], str] = {}
         self._key = "initial"
         self._chosen_for: str | None = None
+        # The editor is made just after the console's first frame (see make_editor): it is the slowest
+        # widget to import and build. Until then the draft is shown as text in its place, and kept here.
+        self._area: TextArea | None = None
+        self._text = ""
+        self._disabled = True
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Communications", "bold"), classes="pane-title")
         yield Select([(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template")
         # The cause line (#cause) goes here, made when a template first needs one (see _switch).
-        yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="draft-preview", classes="-disabled")
         yield LiveText(id="composer-status")
+
+    async def make_editor(self) -> None:
+        """Put the editor in place of the draft shown as text (the console calls this once it is drawn)."""
+        if self._area is not None or not self.is_attached or not self.app.is_running:
+            return
+        from textual.widgets import TextArea
+
+        area = TextArea(self._text, id="draft", soft_wrap=True, show_line_numbers=False, disabled=self._disabled)
+        preview = self.query_one("#draft-preview", Static)
+        await self.mount(area, after=preview)
+        self._area = area
+        await preview.remove()
+
+    def _editor(self) -> Static | TextArea:
+        return self._area if self._area is not None else self.query_one("#draft-preview", Static)
+
+    def _load(self, text: str) -> None:
+        if self._area is not None:
+            self._area.load_text(text)
+        else:
+            self._text = text
+            self.query_one("#draft-preview", Static).update(Content(text))
+
+    def _set_disabled(self, disabled: bool) -> None:
+        self._disabled = disabled
+        if self._area is not None:
+            self._area.disabled = disabled
+        else:
+            self.query_one("#draft-preview", Static).set_class(disabled, "-disabled")
 
     @property
     def template_key(self) -> str:
@@ -50,7 +88,7 @@ class Composer(Vertical):
 
     @property
     def draft(self) -> str:
-        return self.query_one("#draft", TextArea).text
+        return self._area.text if self._area is not None else self._text
 
     @property
     def edited(self) -> bool:
@@ -76,7 +114,7 @@ class Composer(Vertical):
         cause = self._cause()
         if cause is None and needs_cause:
             cause = Input(placeholder="cause (for Identified): what the issue is", id="cause")
-            self.mount(cause, before="#draft")
+            self.mount(cause, before=self._editor())
         if cause is not None:
             cause.set_class(not needs_cause, "hidden")
         self._fill(restore=True)
@@ -93,16 +131,15 @@ class Composer(Vertical):
             self._edited[(self._incident.id, self._key)] = self.draft
 
     def _fill(self, *, restore: bool = False) -> None:
-        area = self.query_one("#draft", TextArea)
         incident = self._incident
         if incident is None or self._now is None:
             self._generated = ""
-            if area.text:
-                area.load_text("")
-            area.disabled = True
+            if self.draft:
+                self._load("")
+            self._set_disabled(True)
             self._status("No incident to write about.")
             return
-        area.disabled = False
+        self._set_disabled(False)
         cause_line = self._cause()
         cause = clean_input(cause_line.value) if cause_line is not None else ""
         text = templates.render(self._key, incident, self._policy, self._now, cause)
@@ -110,9 +147,9 @@ class Composer(Vertical):
         was_edited = self.edited and not restore
         self._generated = text
         if saved is not None:
-            area.load_text(saved)
-        elif not was_edited and area.text != text:
-            area.load_text(text)
+            self._load(saved)
+        elif not was_edited and self.draft != text:
+            self._load(text)
         self._status("edited — ctrl+r resets" if self.edited else "from the template — edit freely; y copies")
 
     def _status(self, text: str) -> None:
@@ -128,14 +165,15 @@ class Composer(Vertical):
         if not self.edited:
             self._fill()
 
-    @on(TextArea.Changed, "#draft")
-    def _draft_changed(self) -> None:
-        self._status("edited — ctrl+r resets" if self.edited else "from the template — edit freely; y copies")
+    # By name, not @on(TextArea.Changed): TextArea is imported only when the editor is made.
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area is self._area:
+            self._status("edited — ctrl+r resets" if self.edited else "from the template — edit freely; y copies")
 
     def action_regenerate(self) -> None:
         if self._incident is not None:
             self._edited.pop((self._incident.id, self._key), None)
-        self.query_one("#draft", TextArea).load_text(self._generated)
+        self._load(self._generated)
         self._fill()
 
     def action_leave(self) -> None:
@@ -153,4 +191,4 @@ class Composer(Vertical):
         """After a copy: the next draft starts from the template again."""
         if self._incident is not None:
             self._edited.pop((self._incident.id, self._key), None)
-        self.query_one("#draft", TextArea).load_text(self._generated)
+        self._load(self._generated)
