@@ -144,13 +144,12 @@ class StateFile:
             try:
                 if _stamp_of(os.fstat(fd)) != self._stamp:
                     raise NotInLayout
-                big = self._stamp is not None and self._stamp[1] >= BIG_FILE
                 for block in _blocks_of_lines(fd, start, end):
-                    yield from _parse_block(block, keys, big)
+                    yield from _parse_block(block, keys)
             finally:
                 os.close(fd)
         for run in self._added:
-            yield from _parse_block(run, keys, False)
+            yield from _parse_block(run, keys)
 
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
@@ -239,14 +238,13 @@ def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
         yield carry
 
 
-def _parse_block(block: bytes, keys: _AscendingKeys, big: bool) -> Iterator[tuple[str, Any]]:
+def _parse_block(block: bytes, keys: _AscendingKeys) -> Iterator[tuple[str, Any]]:
     if not block or _may_hold_long_integer(block):
         raise NotInLayout  # an empty member between two separators, or a number to check when read whole
-    # orjson refuses an escaped lone surrogate itself; the standard library's json would let it through.
-    if not big and b"\\u" in block and _LONE_SURROGATE_ESCAPE.search(block):
-        raise NotInLayout
+    if b"\\u" in block and _LONE_SURROGATE_ESCAPE.search(block):
+        raise NotInLayout  # checked when read whole
     try:
-        members = loads(b"{" + block + b"}", big=big)
+        members = loads(b"{" + block + b"}")
     except ValueError:
         raise NotInLayout from None
     keys.check_all(members)
@@ -257,22 +255,17 @@ def _line(key: str, value: Any) -> bytes:
     return dumps(str(key)) + b":" + dumps(value)
 
 
-# Files from this size up are parsed with orjson, several times faster than the standard library's
-# json; below it, importing orjson (and the modules it imports) takes longer than it saves, and
-# every command an alert hook runs would pay for it.
-BIG_FILE = 1 << 20
+def loads(raw: Chunk) -> Any:
+    """Parse strict JSON in UTF-8: no NaN or Infinity, no byte order mark, no invalid UTF-8.
 
-
-def loads(raw: Chunk, *, big: bool = False) -> Any:
-    """Parse JSON; both parsers refuse NaN and Infinity (not JSON) and the same malformed input."""
-    if big:
-        import orjson
-
-        return orjson.loads(raw)
+    The standard library's parser: it is only ever given the file as it is read (a save writes
+    just the new lines), and for that it is as fast as orjson once orjson's own import is counted.
+    """
     text = bytes(raw)
     if text.startswith(b"\xef\xbb\xbf"):
         raise ValueError("UTF-8 byte order mark (BOM) is not supported")
-    return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    # Decoded first: json's own decoding of bytes lets encoded surrogates through, and is slower.
+    return json.loads(text.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
 
 
 def _not_json(name: str) -> Any:
@@ -460,7 +453,7 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise FileProblem(f"{path} is empty; it is not an incident-console file (left unchanged)")
     try:
-        data = loads(raw, big=len(raw) >= BIG_FILE)
+        data = loads(raw)
     except UnicodeDecodeError as exc:
         where = f"{exc.reason} at byte {exc.start}"
         raise FileProblem(f"{path} is not valid UTF-8 ({where}); it was left unchanged") from None
@@ -472,13 +465,15 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
         raise FileProblem(f"{path} is not valid JSON ({what}); it was left unchanged")
     if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
         raise FileProblem(f"{path} is JSON but not a TinyDB file of tables; it was left unchanged")
-    if _may_hold_long_integer(raw) and _rounded_integer(data):
-        raise FileProblem(f"{path} holds an integer too large to keep exactly (over 64 bits); it was left unchanged")
+    if _may_hold_long_integer(raw) and _long_integer(data):
+        what = "an integer too large for other JSON readers to keep exactly (over 64 bits)"
+        raise FileProblem(f"{path} holds {what}; it was left unchanged")
     return data
 
 
-# orjson reads an integer beyond 64 bits as a float, so the next save would round it. Such a number
-# has at least 19 digits: only a file with a number that long (or text that looks like one) is searched.
+# An integer beyond 64 bits is refused: many JSON readers (jq, JavaScript, other languages' parsers)
+# would round it, so the file would not read the same everywhere it is handed to. Such a number has at
+# least 19 digits: only a file with a number that long (or text that looks like one) is searched.
 # A number of 19 digits or more that follows neither a letter, a digit nor a quote (those are inside a
 # text or a hash, and a long log has many such runs in its hashes). Looked for in one pass over the
 # bytes with each byte turned into its class: 1 a digit, 2 a hex letter or a quote, 0 anything else.
@@ -507,15 +502,12 @@ def _scalars(data: Any) -> Iterator[Any]:
             yield value
 
 
-def _inexact_integer(value: Any) -> bool:
-    """An integer that could not be kept exactly: read as a float by orjson, or beyond 64 bits by json."""
-    if isinstance(value, float):
-        return value.is_integer() and abs(value) >= 2**63
+def _beyond_64_bits(value: Any) -> bool:
     return isinstance(value, int) and not -(2**63) <= value < 2**64
 
 
-def _rounded_integer(data: Any) -> bool:
-    return any(_inexact_integer(value) for value in _scalars(data))
+def _long_integer(data: Any) -> bool:
+    return any(_beyond_64_bits(value) for value in _scalars(data))
 
 
 # A \u escape of a surrogate: a pair is one character, but a lone one is not text and cannot be saved.

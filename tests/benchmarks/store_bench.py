@@ -4,8 +4,9 @@
 
 Three appends are compared at each file size:
 
-* ours: ``Desk.log`` on a long-lived ``Repository`` (lock, check the file, serialise the whole
-  file with orjson, write a temporary file, fsync, rename, fsync the folder);
+* ours: ``Desk.log`` on a long-lived ``Repository`` (lock, check the file, write a temporary file:
+  the small tables, the old file's log lines copied across, the new line; fsync, rename, fsync
+  the folder);
 * TinyDB: ``TinyDB(path).table("log").insert(doc)`` with its default ``JSONStorage`` (read and
   parse the whole file, serialise it with json, rewrite it in place, fsync), with a document of
   the same fields and size;
@@ -17,6 +18,7 @@ starting Python to ``import tinydb``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -28,7 +30,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
 from tinydb import TinyDB
 
 from incident_console.desk import Desk
@@ -121,7 +122,7 @@ def tinydb_default(path: Path, count: int, first_id: int) -> list[float]:
 
 
 def fsync_floor(path: Path, count: int) -> list[float]:
-    line = orjson.dumps(_sample_doc(1)) + b"\n"
+    line = json.dumps(_sample_doc(1), separators=(",", ":")).encode() + b"\n"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
 

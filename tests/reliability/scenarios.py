@@ -1450,7 +1450,7 @@ def _unprivileged_python(folder: Path) -> tuple[str, str]:
     for python, extra in candidates:
         try:
             probe = subprocess.run(
-                [python, "-c", "import incident_console.cli, incident_console.ui.app, orjson, textual"],
+                [python, "-c", "import incident_console.cli, incident_console.ui.app, tinydb, textual"],
                 cwd=ROOT,
                 env=_nobody_env(folder, extra),
                 preexec_fn=_as_nobody,

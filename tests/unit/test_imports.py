@@ -15,7 +15,7 @@ import incident_console.domain as domain_package
 
 DOMAIN_DIR = Path(domain_package.__file__).parent
 DOMAIN_MODULES = sorted(f"incident_console.domain.{m.name}" for m in pkgutil.iter_modules([str(DOMAIN_DIR)]))
-HEAVY = ("textual", "tinydb", "orjson", "rich", "filelock", "platformdirs", "pyperclip")
+HEAVY = ("textual", "tinydb", "rich", "filelock", "platformdirs", "pyperclip")
 
 
 def loaded_after(script: str, tmp_path: Path) -> dict:
@@ -44,14 +44,7 @@ def test_domain_modules_are_found() -> None:
 def test_domain_imports_no_ui_or_storage_library(tmp_path: Path) -> None:
     imports = "; ".join(f"import {name}" for name in DOMAIN_MODULES)
     loaded = loaded_after(f"{imports}; {REPORT}", tmp_path)
-    assert {name: flag for name, flag in loaded.items() if name != "orjson"} == {
-        name: False for name in HEAVY if name != "orjson"
-    }
-
-
-def test_domain_imports_no_json_library(tmp_path: Path) -> None:
-    imports = "; ".join(f"import {name}" for name in DOMAIN_MODULES)
-    assert loaded_after(f"{imports}; {REPORT}", tmp_path)["orjson"] is False
+    assert loaded == {name: False for name in HEAVY}
 
 
 @pytest.mark.parametrize("module", ["incident_console.cli", "incident_console.desk", "incident_console.config"])
@@ -139,16 +132,12 @@ def _imported_roots() -> list[tuple[str, set[str], str]]:
 
 def test_domain_imports_only_the_standard_library_and_itself() -> None:
     for name, roots, statement in _imported_roots():
-        assert roots - {"orjson"} <= ALLOWED_DOMAIN_IMPORTS, f"{name}: {statement}"
+        assert roots <= ALLOWED_DOMAIN_IMPORTS, f"{name}: {statement}"
     for name, tree in _domain_sources():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.level:
                 # Relative: must stay inside the domain package.
                 assert node.level == 1, f"{name} imports from outside the domain: {ast.unparse(node)}"
-
-
-def test_domain_source_does_not_import_orjson() -> None:
-    assert [(name, statement) for name, roots, statement in _imported_roots() if "orjson" in roots] == []
 
 
 def test_domain_never_reads_the_clock() -> None:

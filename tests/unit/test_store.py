@@ -290,13 +290,13 @@ def test_an_escaped_lone_surrogate_in_a_line_is_refused(tmp_path: Path, size: st
     head, marker, log = path.read_bytes().partition(b'"log":{\n')
     first = log.split(b"\n")[0].rstrip(b",")
     lines = [first]
-    # Big enough for the other JSON parser (see storage.BIG_FILE); no hash chain needed to be read.
+    # Big: many blocks of lines (see storage._BLOCK_BYTES). No hash chain is needed to be read.
     for number in range(2, 4000 if size == "big" else 3):
         doc = json.loads(first.partition(b":")[2])
         doc.update(id=number, text=f"note {number} " + "x" * 300)
         lines.append(b'"%d":%s' % (number, json.dumps(doc, separators=(",", ":")).encode()))
     clean = head + marker + b",\n".join(lines) + b"\n}}\n"
-    assert (len(clean) >= storage.BIG_FILE) == (size == "big")
+    assert (len(clean) > 8 * storage._BLOCK_BYTES) == (size == "big")
     path.write_bytes(clean)
     assert len(Repository(path).snapshot().log) == len(lines)
 

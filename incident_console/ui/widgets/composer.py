@@ -16,7 +16,7 @@ from textual.widgets import Input, Select, Static
 from ...domain import templates
 from ...domain.model import Incident
 from ...domain.policy import Policy
-from ...domain.text import clean_input
+from ...domain.text import clean_input, visible
 from .live_text import LiveText
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ class Composer(Vertical):
             self._area.load_text(text)
         else:
             self._text = text
-            self.query_one("#draft-preview", Static).update(Content(text))
+            # Shown as the editor shows it: text from the file never reaches the terminal as control codes.
+            self.query_one("#draft-preview", Static).update(Content(visible(text, multiline=True)))
 
     def _set_disabled(self, disabled: bool) -> None:
         self._disabled = disabled
