@@ -271,6 +271,22 @@ def test_a_new_entry_never_lands_on_a_key_that_holds_another_entry(tmp_path: Pat
     assert path.read_bytes() == content
 
 
+def test_tinydb_reads_and_writes_through_the_storage(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=2)
+    db = tinydb.TinyDB(path, storage=storage.AtomicJSONStorage)
+    try:
+        assert [doc["text"] for doc in db.table("log").all()][1:] == ["note 1", "note 2"]
+        db.table("runbook_links").insert({"url": "https://runbooks.example/checkout"})
+    finally:
+        db.close()
+    assert log_lines(path)  # saved back one entry per line, with the other table beside it
+    assert json.loads(path.read_bytes())["runbook_links"] == {"1": {"url": "https://runbooks.example/checkout"}}
+    new_desk(path).log("after TinyDB wrote")
+    assert [e.text for e in Repository(path).snapshot().log][-3:] == ["note 1", "note 2", "after TinyDB wrote"]
+    assert Repository(path).verify() is None
+
+
 def test_a_long_log_with_a_line_longer_than_a_block_reads_back_whole(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
     desk = seed(path, notes=0)
