@@ -17,6 +17,8 @@ class ConsoleAction(NamedTuple):
     help: str
     footer: bool = True
     key_display: str | None = None
+    # A shorter name for the footer, where every runbook action's key has to fit in 120 columns.
+    footer_label: str | None = None
 
 
 ACTIONS: tuple[ConsoleAction, ...] = (
@@ -30,27 +32,40 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction("e", "escalate", "Escalate", "Escalate: to whom, and why."),
     ConsoleAction("s", "severity", "Severity", "Change the severity (a reason is required)."),
     ConsoleAction("u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved."),
-    ConsoleAction("c", "compose", "Compose", "Go to the communications composer to pick a template and edit."),
+    ConsoleAction("n", "next_incident", "Next incident", "Switch to the next open incident.", footer_label="Next"),
     ConsoleAction("y", "copy_update", "Copy update", "Copy the composed update to the clipboard and log it as sent."),
     ConsoleAction("x", "resolve", "Resolve", "The Resolve checklist: verify, monitor, resolve, notify."),
-    ConsoleAction("h", "handoff", "Handoff", "Brief the next person (Markdown, copyable) and hand the incident over."),
+    ConsoleAction("question_mark", "help", "Help", "Show every key and what it does.", key_display="?"),
+    ConsoleAction("q", "quit", "Quit", "Quit (unsaved changes are kept and retried until saved)."),
+    ConsoleAction(
+        "c", "compose", "Compose", "Go to the communications composer to pick a template and edit.", footer=False
+    ),
+    ConsoleAction(
+        "h",
+        "handoff",
+        "Handoff",
+        "Brief the next person (Markdown, copyable) and hand the incident over.",
+        footer=False,
+    ),
     ConsoleAction("w", "review", "Review", "Review the log since the previous handoff.", footer=False),
     ConsoleAction(
         "p", "postmortem", "Post-mortem", "The post-mortem in the runbook's layout: edit, complete, copy.", footer=False
     ),
     ConsoleAction("o", "action_items", "Action items", "Follow-ups with owner and deadline.", footer=False),
-    ConsoleAction("n", "next_incident", "Next inc.", "Switch to the next open incident.", footer=False),
     ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False),
     ConsoleAction(
-        "slash", "filter_log", "Filter", "Filter the log by text; 'kind:comms' filters by kind.", key_display="/"
+        "slash",
+        "filter_log",
+        "Filter",
+        "Filter the log by text; 'kind:comms' filters by kind.",
+        key_display="/",
+        footer=False,
     ),
     ConsoleAction("z", "toggle_time", "UTC/local", "Show log times in UTC or local time.", footer=False),
     ConsoleAction("1", "pane(1)", "Incident pane", "Go to the incident pane.", footer=False),
     ConsoleAction("2", "pane(2)", "Timers pane", "Go to the SLA timers pane.", footer=False),
     ConsoleAction("3", "pane(3)", "Log pane", "Go to the action log.", footer=False),
     ConsoleAction("4", "pane(4)", "Composer pane", "Go to the communications composer.", footer=False),
-    ConsoleAction("question_mark", "help", "Help", "Show every key and what it does.", key_display="?"),
-    ConsoleAction("q", "quit", "Quit", "Quit (unsaved changes are kept and retried until saved)."),
 )
 
 
@@ -59,7 +74,7 @@ def bindings() -> list[BindingType]:
         Binding(
             a.key,
             a.action,
-            a.title,
+            a.footer_label or a.title,
             show=a.footer,
             key_display=a.key_display,
             tooltip=a.help,

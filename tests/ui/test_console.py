@@ -23,6 +23,7 @@ from incident_console.ui.screens.help import HelpScreen
 from incident_console.ui.screens.main import MainScreen
 from incident_console.ui.widgets.composer import Composer
 
+from ..reliability.harness import screen_lines
 from .conftest import (
     SIZE,
     FakeClipboard,
@@ -506,6 +507,17 @@ class TestHelpAndPalette:
                 assert action.title in cells, action.title
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
+
+    async def test_the_footer_shows_the_key_of_every_runbook_action_at_120_columns(self, make_app, desk):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=(120, 35)) as pilot:
+            await pilot.pause(0.2)
+            footer = screen_lines(app)[-1]
+        runbook = ["declare", "acknowledge", "triage", "log_entry", "respond", "escalate", "severity", "status"]
+        runbook += ["next_incident", "copy_update", "resolve", "help", "quit"]
+        for action in (a for a in ACTIONS if a.action in runbook):
+            assert f"{key_label(action)} {action.footer_label or action.title}" in footer, (action.key, footer)
 
     async def test_command_palette_runs_an_action(self, make_app, desk):
         desk.declare("Checkout returns 500", Severity.P1)

@@ -73,7 +73,9 @@ class MainScreen(Screen[None]):
             yield SlaBoard(id="sla-board", classes="pane")
             yield ActionLog(id="action-log", classes="pane -active")
             yield Composer(id="composer", classes="pane")
-        yield Footer()
+        # Compact, and without the palette hint: the keys of the runbook's actions fit at 120 columns
+        # (ctrl+p still opens the palette; the help screen lists it).
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_state()
