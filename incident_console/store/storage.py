@@ -261,11 +261,9 @@ def loads(raw: Chunk) -> Any:
     The standard library's parser: it is only ever given the file as it is read (a save writes
     just the new lines), and for that it is as fast as orjson once orjson's own import is counted.
     """
-    text = bytes(raw)
-    if text.startswith(b"\xef\xbb\xbf"):
-        raise ValueError("UTF-8 byte order mark (BOM) is not supported")
     # Decoded first: json's own decoding of bytes lets encoded surrogates through, and is slower.
-    return json.loads(text.decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
+    # (json refuses a leading byte order mark in the decoded text itself.)
+    return json.loads(bytes(raw).decode("utf-8"), parse_constant=_not_json, parse_float=_finite)
 
 
 def _not_json(name: str) -> Any:
@@ -458,8 +456,7 @@ def parse(path: str, raw: bytes) -> dict[str, Any]:
         where = f"{exc.reason} at byte {exc.start}"
         raise FileProblem(f"{path} is not valid UTF-8 ({where}); it was left unchanged") from None
     except ValueError as exc:
-        reason = "is not valid UTF-8" if "utf-8" in str(exc).lower() else "is not valid JSON"
-        raise FileProblem(f"{path} {reason} ({exc}); it was left unchanged") from None
+        raise FileProblem(f"{path} is not valid JSON ({exc}); it was left unchanged") from None
     if _LONE_SURROGATE_ESCAPE.search(raw) and _lone_surrogate(data):
         what = "it escapes a lone surrogate, not a character"
         raise FileProblem(f"{path} is not valid JSON ({what}); it was left unchanged")
