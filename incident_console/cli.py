@@ -126,8 +126,26 @@ def command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+def parser_wanted(argv: Sequence[str]) -> str | None:
+    """Which command's parser ``build_parser`` needs to build for ``argv``: the command named; ""
+    for none when there is no command and no help asked for (the console opens); None for all (the
+    help lists them, and a word that is not a command is answered with their names)."""
+    command = command_in(argv)
+    if command is not None:
+        return command
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item in _VALUE_OPTIONS:
+            skip = True
+        elif not item.startswith("-") or item == "--" or item in ("-h", "--help"):
+            return None
+    return ""
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or, with ``only``, one whose other commands are left out.
+    """The whole parser, or, with ``only``, one whose other commands are left out ("": all of them).
 
     An alert hook runs one command: building the other twenty parsers would double its start-up.
     """
@@ -585,7 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         _tolerant_output()
     arguments = _join_relative_times(_utf8_arguments(sys.argv[1:]) if argv is None else argv)
-    parser = build_parser(only=command_in(arguments))
+    parser = build_parser(only=parser_wanted(arguments))
     args = parser.parse_args(arguments)
     try:
         if args.command is None:
@@ -616,7 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _open_console(args: argparse.Namespace) -> int:
     path = state_file(getattr(args, "file", None))
     desk = _desk(args, path)
-    desk.snapshot()  # refuse a file that is not ours before the screen opens
+    # Refuse a file that is not ours before the screen opens. Only the newest part of a long log
+    # is read here; the console reads the rest after its first frame (and closes if it is refused).
+    desk.newest(getattr(args, "incident", None))
     try:
         from .ui.app import IncidentConsole
     except ImportError:  # the console is not installed: print what `show` prints
@@ -624,6 +644,9 @@ def _open_console(args: argparse.Namespace) -> int:
         return run_command(args)
     app = IncidentConsole(desk, incident_id=getattr(args, "incident", None))
     app.run()
+    if app.refused:
+        sys.stderr.write(f"{PROG}: {visible(app.refused)}\n")
+        return 1
     return _report_unsaved(app.unsaved_at_exit, path)
 
 

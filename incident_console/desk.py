@@ -115,6 +115,11 @@ class Desk:
         """The state file's content now (re-read only when it changed on disk)."""
         return self.repository.snapshot()
 
+    def newest(self, incident_id: str | None = None) -> Snapshot:
+        """The state file with only the newest part of a long log read: enough to draw the console's
+        first frame (see ``Repository.newest``); ``snapshot()`` reads the rest."""
+        return self.repository.newest(incident_id=incident_id)
+
     def incident(self, incident_id: str | None = None, snapshot: Snapshot | None = None) -> Incident:
         """The incident named by ``incident_id``, else the most recently declared open one."""
         snap = snapshot or self.snapshot()

@@ -39,7 +39,9 @@ async def shoot(path: Path, name: str, size: tuple[int, int], keys: list[str], c
     desk = Desk(FixedSaveTime(path, clock()), author="alice", clock=clock)
     app = IncidentConsole(desk, clipboard=NoClipboard(), verify_on_open=False)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        # What the console does right after its first frame (the draft's editor) is done first.
+        while not app.main.query("#draft"):
+            await pilot.pause(0.05)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()

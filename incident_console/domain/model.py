@@ -281,12 +281,22 @@ class Snapshot(NamedTuple):
 
     ``incidents`` are in the order they were declared; ``log`` is in id order (the order the
     entries were written); ``log_by_incident`` indexes it.
+
+    ``newest_from`` is 0 when the whole log was read. Otherwise only its newest part was: ``log``
+    holds every entry from that id on and, before it, only the status updates sent (so the
+    timers are right). The console draws its first frame from such a snapshot of a long log.
     """
 
     incidents: tuple[Incident, ...] = ()
     log: tuple[LogEntry, ...] = ()
     log_by_incident: Mapping[str, tuple[LogEntry, ...]] = NO_DETAILS
     action_items: tuple[ActionItem, ...] = ()
+    newest_from: int = 0
+
+    @property
+    def whole(self) -> bool:
+        """True when the whole log was read."""
+        return self.newest_from == 0
 
     def incident(self, incident_id: str) -> Incident | None:
         wanted = incident_id.strip().upper()

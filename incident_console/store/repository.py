@@ -52,6 +52,8 @@ APP = "incident-console"
 SCHEMA = 1
 _HASH = re.compile(r"[0-9a-f]{64}")
 META, INCIDENTS, ITEMS = "meta", "incidents", "action_items"
+# Entries of each incident in the log read before a console's first frame: more than a screen shows.
+NEWEST_ROWS = 100
 
 try:
     import fcntl
@@ -333,6 +335,7 @@ class Repository:
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()
         self._generation = -1
+        self._newest: tuple[tuple[int, int, str | None], Snapshot] | None = None
         self._swept = False
 
     # reading
@@ -348,7 +351,33 @@ class Repository:
                     decoded = decode(self.path, self._storage.load(whole=True))
                 self._snapshot, self._odd_keys = decoded
                 self._generation = self._storage.generation
+                self._newest = None
             return self._snapshot
+
+    def newest(self, rows: int = NEWEST_ROWS, incident_id: str | None = None) -> Snapshot:
+        """The file's tables and the newest part of its log, for a console to draw its first frame
+        without waiting for a long log to be read (``snapshot()`` reads the rest).
+
+        The part read holds at least ``rows`` entries of each open incident, of the most recent
+        one and of ``incident_id`` (or all there are), and every status update sent before it,
+        so the timers are right. A small log, a file in another layout or one already read comes
+        whole. A malformed record in the part read is refused as ``snapshot()`` refuses it.
+        """
+        with self._mutex, _collector_paused():
+            state = self._storage.load()
+            if self._storage.generation == self._generation or state is None or not state.can_read_newest:
+                return self.snapshot()
+            asked = (self._storage.generation, rows, incident_id)
+            if self._newest is not None and self._newest[0] == asked:
+                return self._newest[1]  # asked again before the screen opens, and again by the console
+            try:
+                newest = decode_newest(self.path, state, rows, incident_id)
+            except NotInLayout:
+                newest = None
+            if newest is None:
+                return self.snapshot()
+            self._newest = (asked, newest)
+            return newest
 
     def changed_on_disk(self) -> bool:
         """A stat of the file against the one last read or written here.
@@ -539,6 +568,95 @@ def check_ours(path: str, tables: dict[str, Any], has_log: bool = False) -> None
         raise FileProblem(f"{path} has a malformed meta record (its {what}); left unchanged")
 
 
+def _incidents(path: str, tables: dict[str, Any]) -> tuple[Incident, ...]:
+    try:
+        return tuple(
+            sorted(
+                (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
+                key=lambda i: (i.declared_at, i.id_number),
+            )
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
+
+
+def _items(path: str, tables: dict[str, Any]) -> tuple[ActionItem, ...]:
+    try:
+        return tuple(sorted((item_from_doc(doc) for doc in (tables.get(ITEMS) or {}).values()), key=lambda i: i.id))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed action item ({exc!s}); left unchanged") from None
+
+
+def _by_incident(entries: list[LogEntry]) -> dict[str, tuple[LogEntry, ...]]:
+    groups: dict[str, list[LogEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.incident_id, []).append(entry)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+# How the line of a status update reads in the file (entry_to_doc written compactly): the lines
+# of earlier updates are found by searching the log's bytes, and only those are parsed.
+_UPDATE_MARK = b'"kind":"comms"'
+
+
+def decode_newest(path: str, state: StateFile, rows: int, incident_id: str | None) -> Snapshot | None:
+    """The Snapshot of ``Repository.newest``; None when the part needed turns out to be the whole log.
+
+    Raises NotInLayout where the whole log has to be read to tell what is there (keys that are not
+    their entry's id or out of order, lines in another layout).
+    """
+    tables = state.tables
+    check_ours(path, tables, state.has_log)
+    incidents = _incidents(path, tables)
+    wanted = {incident.id.upper() for incident in incidents if incident.is_open}
+    current = Snapshot(incidents=incidents).current()
+    if current is not None:
+        wanted.add(current.id.upper())
+    if incident_id:
+        wanted.add(incident_id.strip().upper())
+    counts = dict.fromkeys(wanted, 0)
+    newest: list[LogEntry] = []
+    begins = 0
+    try:
+        with contextlib.closing(state.newest_log_records()) as blocks:
+            for offset, records in blocks:
+                begins = offset
+                block = [_keyed_entry(key, doc) for key, doc in records]
+                for entry in block:
+                    if entry.incident_id.upper() in counts:
+                        counts[entry.incident_id.upper()] += 1
+                newest[:0] = block
+                if all(count >= rows for count in counts.values()):
+                    break
+            else:
+                return None  # read to the first line: the whole log, which snapshot() reads and checks
+        first = newest[0].id
+        earlier = [
+            entry
+            for entry in (_keyed_entry(key, doc) for key, doc in state.log_records_with(_UPDATE_MARK, begins))
+            if entry.kind == "comms"
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
+    if any(entry.id >= first for entry in earlier):
+        raise NotInLayout
+    log = earlier + newest
+    return Snapshot(
+        incidents=incidents,
+        log=tuple(log),
+        log_by_incident=_by_incident(log),
+        action_items=_items(path, tables),
+        newest_from=first,
+    )
+
+
+def _keyed_entry(key: str, doc: Any) -> LogEntry:
+    entry = entry_from_doc(doc)
+    if key != str(entry.id):
+        raise NotInLayout  # the whole log is read to tell which keys are odd
+    return entry
+
+
 def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]]:
     """Turn the file into a Snapshot and the log keys that are not their entry's id, or say which
     record is malformed. Raises NotInLayout when the log's lines turn out not to be in the line layout."""
@@ -546,13 +664,7 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
         return Snapshot(), frozenset()
     tables = state.tables
     check_ours(path, tables, state.has_log)
-    try:
-        incidents = sorted(
-            (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
-            key=lambda i: (i.declared_at, i.id_number),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
+    incidents = _incidents(path, tables)
     entries: list[LogEntry] = []
     by_incident: dict[str, list[LogEntry]] = {}
     odd: set[str] = set()
@@ -578,15 +690,11 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
             group.sort(key=lambda e: e.id)
     log = tuple(entries)
     del entries
-    try:
-        items = tuple(sorted((item_from_doc(doc) for doc in (tables.get(ITEMS) or {}).values()), key=lambda i: i.id))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise FileProblem(f"{path} has a malformed action item ({exc!s}); left unchanged") from None
     snapshot = Snapshot(
-        incidents=tuple(incidents),
+        incidents=incidents,
         log=log,
         log_by_incident={key: tuple(value) for key, value in by_incident.items()},
-        action_items=items,
+        action_items=_items(path, tables),
     )
     return snapshot, frozenset(odd)
 

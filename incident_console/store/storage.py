@@ -28,7 +28,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from tinydb.storages import Storage
@@ -114,6 +114,13 @@ class StateFile:
         return self._records is not None
 
     @property
+    def can_read_newest(self) -> bool:
+        """True when the log can be read from its end (``newest_log_records``): a file in the line
+        layout, read as it is, whose log is more than a couple of blocks long (else it is read whole)."""
+        start, end = self._body
+        return self._records is None and not self._added and end - start > 2 * _BLOCK_BYTES
+
+    @property
     def has_log(self) -> bool:
         if self._records is not None:
             return bool(self._records)
@@ -136,20 +143,68 @@ class StateFile:
         keys = _AscendingKeys()
         start, end = self._body
         if end > start:
-            assert self._path is not None
-            try:
-                fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            except OSError:
-                raise NotInLayout from None
-            try:
-                if _stamp_of(os.fstat(fd)) != self._stamp:
-                    raise NotInLayout
+            with self._opened() as fd:
                 for block in _blocks_of_lines(fd, start, end):
                     yield from _parse_block(block, keys)
-            finally:
-                os.close(fd)
         for run in self._added:
             yield from _parse_block(run, keys)
+
+    def newest_log_records(self) -> Generator[tuple[int, list[tuple[str, Any]]], None, None]:
+        """The log's records a block of lines at a time from the last line back: where the block
+        begins in the file, and its records in file order.
+
+        For a file in the line layout with nothing added since it was read; NotInLayout otherwise
+        and wherever ``log_records`` would raise it.
+        """
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start, end = self._body
+        with self._opened() as fd:
+            following: int | None = None
+            for offset, block in _blocks_from_end(fd, start, end):
+                keys = _AscendingKeys()
+                records = list(_parse_block(block, keys))
+                if following is not None and keys.previous >= following:
+                    raise NotInLayout
+                following = int(records[0][0])
+                yield offset, records
+
+    def log_records_with(self, marker: bytes, before: int) -> Iterator[tuple[str, Any]]:
+        """The records of the log's lines that begin before offset ``before`` and contain ``marker``.
+
+        Only those lines are parsed; the others are searched as bytes. ``before`` is where a block
+        from ``newest_log_records`` begins.
+        """
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start = self._body[0]
+        if before - len(_SEPARATOR) <= start:
+            return
+        with self._opened() as fd:
+            for block in _blocks_of_lines(fd, start, before - len(_SEPARATOR)):
+                found = block.find(marker)
+                while found >= 0:
+                    line_start = block.rfind(b"\n", 0, found) + 1
+                    line_end = block.find(_SEPARATOR, found)
+                    if line_end < 0:
+                        line_end = len(block)
+                    yield from _parse_block(block[line_start:line_end], _AscendingKeys())
+                    found = block.find(marker, line_end)
+
+    @contextlib.contextmanager
+    def _opened(self) -> Iterator[int]:
+        """The file as read, open; NotInLayout when it is gone or another file is there now."""
+        assert self._path is not None
+        try:
+            fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            raise NotInLayout from None
+        try:
+            if _stamp_of(os.fstat(fd)) != self._stamp:
+                raise NotInLayout
+            yield fd
+        finally:
+            os.close(fd)
 
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
@@ -236,6 +291,28 @@ def _blocks_of_lines(fd: int, start: int, end: int) -> Iterator[bytes]:
         yield block[:cut]
     if carry:
         yield carry
+
+
+def _blocks_from_end(fd: int, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """The bytes in [start, end) of the file in blocks of whole lines, the last block first, each with
+    the offset where it begins (the separators between blocks dropped)."""
+    position, carry = end, b""
+    while position > start:
+        size = min(_BLOCK_BYTES, position - start)
+        read = _pread(fd, size, position - size)
+        if len(read) != size:
+            raise NotInLayout  # the file is shorter than it was
+        position -= size
+        block = read + carry
+        if position <= start:
+            yield start, block
+            return
+        cut = block.find(_SEPARATOR)
+        if cut < 0:
+            carry = block  # one line longer than a block: read on
+            continue
+        carry = block[:cut]
+        yield position + cut + len(_SEPARATOR), block[cut + len(_SEPARATOR) :]
 
 
 def _parse_block(block: bytes, keys: _AscendingKeys) -> Iterator[tuple[str, Any]]:

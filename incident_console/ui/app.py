@@ -64,16 +64,27 @@ class IncidentConsole(App[None]):
         self._verify_on_open = verify_on_open
         self._since_retry = 0.0
         self.unsaved_at_exit: list[Change] = []
+        # Set when the rest of a long log, read after the first frame, is refused: the console closes
+        # and the command line prints it.
+        self.refused: str | None = None
+        # Keys that arrive while only the newest part of the log is read wait for the rest.
+        self._held_keys: list[events.Key] | None = None
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
 
     async def on_event(self, event: events.Event) -> None:
         # A key as it arrives from the terminal, before it is sent on (see run_binding_on_arrival).
-        if isinstance(event, events.Key) and not event.is_forwarded and await self._key_on_arrival(event.key):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._held_keys is not None:
+                self._held_keys.append(event)
+                return
+            if await self._key_on_arrival(event.key):
+                return
         if isinstance(event, events.Ready):
-            # The first frame is drawn: now the slower parts it did not need (the draft's editor).
+            # The first frame is drawn: now the slower parts it did not need (the rest of a long
+            # log, the draft's editor).
+            self.call_later(self._read_whole_log)
             self.call_later(self.main.make_editor)
         await super().on_event(event)
 
@@ -93,7 +104,10 @@ class IncidentConsole(App[None]):
         return False
 
     def on_mount(self) -> None:
-        self.snapshot = self.desk.snapshot()
+        # A long log: the first frame is drawn from its newest part, and the rest is read right after.
+        self.snapshot = self.desk.newest(self.incident_id)
+        if not self.snapshot.whole:
+            self._held_keys = []
         # The loaded log is long-lived: keep the collector from rescanning it on every gen-2 pass,
         # which otherwise shows up as 100 ms stalls with tens of thousands of entries.
         gc.freeze()
@@ -102,6 +116,21 @@ class IncidentConsole(App[None]):
         if self._verify_on_open:
             # After the first frame: checking the chain of a long log should not delay the screen.
             self.set_timer(0.5, lambda: self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False))
+
+    def _read_whole_log(self) -> None:
+        """After the first frame: the whole log (unless it already is), then the keys that waited for it."""
+        if not self.snapshot.whole:
+            try:
+                snapshot = self.desk.snapshot()
+            except FileProblem as exc:
+                self.refused = str(exc)
+                self.exit(return_code=1)
+                return
+            self.show_snapshot(snapshot)
+        held, self._held_keys = self._held_keys or [], None
+        for key in held:
+            self.post_message(events.Key(key.key, key.character))
+        self.main.review_if_handed_to_me()
 
     @property
     def main(self) -> MainScreen:

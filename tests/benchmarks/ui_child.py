@@ -1,9 +1,10 @@
 """A console run in its own process for the benchmarks: ``python -m tests.benchmarks.ui_child MODE [FILE]``.
 
 MODE ``bare`` is a bare Textual app (Header, Footer, one Static); ``console`` is the incident
-console on FILE. With ``--idle SECONDS`` the app settles for a few seconds after its first frame,
-then stays up that long and reports the CPU time it used meanwhile. It prints one JSON line:
-seconds from process start to the first frame, peak memory (KiB), and idle CPU seconds.
+console on FILE, opened through the command line as ``incident-console --file FILE`` opens it.
+With ``--idle SECONDS`` the app settles for a few seconds after its first frame, then stays up
+that long and reports the CPU time it used meanwhile. It prints one JSON line: seconds from
+process start to the first frame, peak memory (KiB), and idle CPU seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ STARTED = time.perf_counter()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
+from typing import Any  # noqa: E402
 
 from textual.app import App, ComposeResult  # noqa: E402
 from textual.widgets import Footer, Header, Static  # noqa: E402
@@ -59,21 +61,34 @@ class Bare(App[None]):
         first_frame(self, self.idle)
 
 
-def console(path: str, idle: float) -> App[None]:
+def console(path: str, idle: float) -> None:
+    """Open the console the way ``incident-console --file PATH`` does (the command line's own steps:
+    settings, the file checked before the screen opens), headless and measured."""
+    import os
+
+    from incident_console import cli
     from incident_console.clipboard import CopyOutcome
-    from incident_console.desk import Desk
-    from incident_console.store.repository import Repository
-    from incident_console.ui.app import IncidentConsole
+    from incident_console.ui import app as app_module
 
     class NoClipboard:
         def copy(self, text: str) -> CopyOutcome:
             return CopyOutcome(False, "benchmark")
 
-    class Measured(IncidentConsole):
+    class Measured(app_module.IncidentConsole):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, clipboard=NoClipboard(), **kwargs)
+
         def on_ready(self) -> None:
             first_frame(self, idle)
 
-    return Measured(Desk(Repository(path), author="bench"), clipboard=NoClipboard())
+        def run(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+            super().run(headless=True, size=(120, 35))
+
+    os.environ["INCIDENT_CONSOLE_CONFIG"] = os.path.join(os.path.dirname(path), "no-config.toml")
+    app_module.IncidentConsole = Measured  # type: ignore[misc]
+    status = cli.main(["--file", path, "--as", "bench"])
+    if status:
+        raise SystemExit(status)
 
 
 def peak_kib() -> float:
@@ -95,8 +110,10 @@ def main() -> None:
     parser.add_argument("file", nargs="?")
     parser.add_argument("--idle", type=float, default=0.0)
     args = parser.parse_args()
-    app = Bare(args.idle) if args.mode == "bare" else console(args.file, args.idle)
-    app.run(headless=True, size=(120, 35))
+    if args.mode == "bare":
+        Bare(args.idle).run(headless=True, size=(120, 35))
+    else:
+        console(args.file, args.idle)
     result["peak_kib"] = peak_kib()
     print(json.dumps(result))
 

@@ -924,7 +924,7 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
         # Narrow: one pane at a time, each on its tab.
         await pilot.resize_terminal(80, 24)
         for number, shows in enumerate((incident.id, "SLA timers", "Action log", "Communications"), start=1):
-            app.main.action_pane(number)
+            await app.main.action_pane(number)
             await _settle(pilot)
             await clean(f"pane {number} at 80x24", shows)
 

@@ -132,6 +132,14 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], tries: int 
     assert condition(), "condition not met in time"
 
 
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for what the console does right after its first frame (the rest of a long log, the draft's
+    editor), then let it draw: a screenshot shows the console as a person sees it once it is open."""
+    app = pilot.app
+    await wait_for(pilot, lambda: bool(app.screen_stack[0].query("#draft")))
+    await pilot.pause(0.3)
+
+
 def on_disk(path: Path) -> Snapshot:
     """The file as another process would read it now."""
     return Repository(path).snapshot()

@@ -641,3 +641,78 @@ class TestLogView:
             assert "(local time)" in text_of(app, "#sla-board")
             await pilot.press("z")
             assert log_view(app).local_time is False
+
+
+def fill_log(desk: Desk, entries: int) -> None:
+    """Add ``entries`` notes to INC-1 in one save (a long log, as after a long incident)."""
+    incident = desk.incident()
+    with desk.repository.transaction(desk.clock()) as tx:
+        for number in range(1, entries + 1):
+            text = f"note {number} " + "x" * 300
+            tx.append(NewEntry(incident.id, "note", text, "bob", incident.detected_at))
+
+
+class TestLongLog:
+    """A long log: the first frame is drawn from its newest part, and the rest is read right after."""
+
+    async def test_the_first_frame_shows_the_newest_entries_then_the_whole_log_is_read(
+        self, desk, clipboard, clock, state_file
+    ):
+        desk.declare("Checkout returns 500", Severity.P1)
+        fill_log(desk, 1500)
+        first_frame: list[list[str]] = []
+
+        class Recording(IncidentConsole):
+            def on_ready(self) -> None:
+                first_frame.append(screen_lines(self))
+
+        opened = Desk(Repository(state_file), author="alice", clock=clock)  # as another process opens it
+        app = Recording(opened, clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: "1501 entries" in text_of(app, "#log-title"))
+            assert len(log_rows(app)) == 1501
+            assert log_rows(app)[0].kind == "declare"
+        shown = "\n".join(first_frame[0])
+        assert "reading the rest of the log" in shown
+        assert "note 1500 xxx" in shown and "note 1499 xxx" in shown
+
+    async def test_keys_typed_before_the_whole_log_is_read_act_on_the_whole_log(
+        self, desk, clipboard, clock, state_file
+    ):
+        desk.declare("Checkout returns 500", Severity.P1)
+        fill_log(desk, 1500)
+
+        class TypedAhead(IncidentConsole):
+            def on_mount(self) -> None:  # keys already waiting when the console starts
+                burst(self, [*"w"])
+
+        opened = Desk(Repository(state_file), author="alice", clock=clock)
+        app = TypedAhead(opened, clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen))
+            await pilot.pause()
+            assert "1501 entries since the incident began" in "\n".join(screen_lines(app))
+
+    async def test_a_handoff_before_the_newest_part_still_opens_the_review(self, desk, clipboard, clock):
+        desk.declare("Checkout returns 500", Severity.P1)
+        desk.handoff("carol")
+        fill_log(desk, 1500)
+        carol = Desk(Repository(desk.repository.path), author="carol", clock=clock)
+        app = IncidentConsole(carol, clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen))
+            await pilot.pause()
+            assert "entries since the previous handoff" in "\n".join(screen_lines(app))
+
+    async def test_a_malformed_entry_found_after_the_first_frame_closes_the_console(self, desk, clipboard, state_file):
+        desk.declare("Checkout returns 500", Severity.P1)
+        fill_log(desk, 1500)
+        broken = state_file.read_bytes().replace(b'"5":{"id":5,', b'"5":{"id":"five",', 1)
+        assert broken != state_file.read_bytes()
+        state_file.write_bytes(broken)
+        app = IncidentConsole(Desk(Repository(state_file), author="alice"), clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: not app.is_running)
+        assert app.refused is not None and "malformed log entry" in app.refused
+        assert app.return_code == 1
+        assert state_file.read_bytes() == broken

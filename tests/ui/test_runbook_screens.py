@@ -19,7 +19,17 @@ from incident_console.ui.screens.document import DocumentScreen
 from incident_console.ui.screens.postmortem import PostmortemScreen, SectionEditor
 from incident_console.ui.screens.resolve import ResolveScreen
 
-from .conftest import SIZE, FakeClipboard, on_disk, open_form, record_notifications, type_into, wait_for, wait_saved
+from .conftest import (
+    SIZE,
+    FakeClipboard,
+    on_disk,
+    open_form,
+    record_notifications,
+    settle,
+    type_into,
+    wait_for,
+    wait_saved,
+)
 
 FILE = "demo.json"
 
@@ -39,10 +49,6 @@ def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[n
 
     build.clock = clock  # type: ignore[attr-defined]
     return build
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause(0.3)
 
 
 def document_text(app: IncidentConsole) -> str:
@@ -192,6 +198,7 @@ class TestSnapshots:
 
     def test_handoff_briefing(self, snap_compare, demo_app) -> None:  # type: ignore[no-untyped-def]
         async def brief(pilot: Pilot[None]) -> None:
+            await settle(pilot)
             await pilot.press("h", *"bob", "enter")
             await wait_saved(pilot)
             await pilot.pause(0.3)

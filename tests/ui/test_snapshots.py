@@ -19,7 +19,7 @@ from incident_console.domain.triage import answers_from_text
 from incident_console.store.repository import Repository
 from incident_console.ui.app import IncidentConsole
 
-from .conftest import FakeClipboard, FrozenClock
+from .conftest import FakeClipboard, FrozenClock, settle
 
 STORY_START = datetime(2026, 11, 28, 2, 47, tzinfo=UTC)
 NOW = datetime(2026, 11, 28, 3, 9, 30, tzinfo=UTC)
@@ -72,10 +72,6 @@ def demo_incident(clock: FrozenClock) -> None:
 def console(clock: FrozenClock) -> IncidentConsole:
     desk = Desk(Repository(FILE), author="alice", clock=clock)
     return IncidentConsole(desk, clipboard=FakeClipboard(), poll_seconds=1.0, verify_on_open=False)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause(0.3)
 
 
 class TestMainScreen:

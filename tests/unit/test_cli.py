@@ -811,6 +811,18 @@ def test_usage_errors_are_one_line(cli: Cli) -> None:
     cli.fails(2, "show", "--lines", "many")
 
 
+def test_without_a_command_the_console_opens_with_the_common_options() -> None:
+    from incident_console.cli import build_parser, parser_wanted
+
+    argv = ["--file", "x.json", "--as", "alice", "--incident", "INC-2"]
+    assert parser_wanted(argv) == ""  # no command's parser is built to open the console
+    args = build_parser(parser_wanted(argv)).parse_args(argv)
+    assert (args.command, args.file, args.author, args.incident) == (None, "x.json", "alice", "INC-2")
+    assert parser_wanted(["--file", "log"]) == ""  # the file is called "log": not a command
+    assert parser_wanted(["--file", "x.json", "log", "text"]) == "log"
+    assert parser_wanted(["lgo"]) is None and parser_wanted(["--help"]) is None  # answered with every command
+
+
 def test_help_works(cli: Cli) -> None:
     out = cli.ok("--help")
     for command in ("new", "list", "show", "log", "ack", "triage", "severity", "status", "run", "where", "verify"):

@@ -337,6 +337,82 @@ def test_an_integer_too_long_to_keep_in_a_line_is_refused(tmp_path: Path) -> Non
     assert path.read_bytes() == content
 
 
+# --- the newest part of a long log, read before the console's first frame ------------------------
+
+
+def long_log(path: Path, entries: int = 1500) -> Desk:
+    """Two open incidents: INC-2 (the newer) busy, INC-1 with every tenth entry; updates sent all along."""
+    desk = seed(path, notes=0)
+    desk.declare("Search slow", Severity.P3)
+    start = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+    with desk.repository.transaction(start) as tx:
+        for number in range(entries):
+            incident = "INC-1" if number % 10 == 0 else "INC-2"
+            kind = "comms" if number % 97 == 0 else "note"
+            at = start.replace(minute=number // 60, second=number % 60)
+            tx.append(NewEntry(incident, kind, f"entry {number} " + "x" * 300, "alice", at))
+    return desk
+
+
+def test_the_newest_part_of_a_long_log_holds_each_incidents_latest_entries_and_every_update(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    desk = long_log(path)
+    newest = Repository(path).newest()
+    whole = Repository(path).snapshot()
+    assert whole.whole and not newest.whole
+    start = newest.newest_from
+    assert 1 < start < len(whole.log)
+    updates_before = [e for e in whole.log if e.id < start and e.kind == "comms"]
+    assert updates_before, "the test needs updates sent before the newest part"
+    assert newest.log == tuple(updates_before) + tuple(e for e in whole.log if e.id >= start)
+    for incident in whole.incidents:
+        part = [e for e in newest.log_for(incident.id) if e.id >= start]
+        assert len(part) >= 100, incident.id  # the quiet incident too: read back until it has its rows
+        now = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
+        assert desk.timers(incident, newest, now) == desk.timers(incident, whole, now)
+    assert newest.incidents == whole.incidents and newest.action_items == whole.action_items
+
+
+def test_a_short_log_comes_whole(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    seed(path, notes=50)
+    newest = Repository(path).newest()
+    assert newest.whole and newest == Repository(path).snapshot()
+
+
+def test_a_log_whose_keys_are_not_its_ids_comes_whole(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    long_log(path)
+    last = len(Repository(path).snapshot().log)
+    path.write_bytes(path.read_bytes().replace(b'"%d":{"id":%d,' % (last, last), b'"%d":{"id":%d,' % (last + 5, last)))
+    newest = Repository(path).newest()
+    assert newest.whole and len(newest.log) == last
+
+
+def test_a_malformed_entry_before_the_newest_part_is_refused_when_the_rest_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    long_log(path)
+    broken = path.read_bytes().replace(b'"at":"2026-11-28T03:01:00Z"', b'"at":"yesterday"', 1)
+    path.write_bytes(broken)
+    repository = Repository(path)
+    assert not repository.newest().whole
+    with pytest.raises(FileProblem, match="malformed log entry"):
+        repository.snapshot()
+    assert path.read_bytes() == broken
+
+
+def test_a_malformed_entry_in_the_newest_part_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.json"
+    long_log(path)
+    content = path.read_bytes()
+    at = content.rfind(b'"at":"')
+    broken = content[:at] + b'"at":"soon",' + content[at:].partition(b",")[2]
+    path.write_bytes(broken)
+    with pytest.raises(FileProblem, match="malformed log entry"):
+        Repository(path).newest()
+    assert path.read_bytes() == broken
+
+
 def test_a_file_replaced_behind_the_lock_while_saving_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
     seed(path, notes=2)

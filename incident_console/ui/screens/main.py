@@ -79,7 +79,6 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_state()
-        self.call_after_refresh(self.review_if_handed_to_me)
 
     # what is on screen
 
@@ -94,7 +93,10 @@ class MainScreen(Screen[None]):
         incident = self.incident
         now = self.console.clock()
         log = self.query_one(ActionLog)
-        entries = self.console.snapshot.log_for(incident.id) if incident else ()
+        snapshot = self.console.snapshot
+        entries = snapshot.log_for(incident.id) if incident else ()
+        if not snapshot.whole:  # the newest part only: the earlier updates it holds are not shown
+            entries = tuple(entry for entry in entries if entry.id >= snapshot.newest_from)
         pending = [
             LogRow(
                 at=c.preview[3],
@@ -108,7 +110,7 @@ class MainScreen(Screen[None]):
             if c.preview is not None and incident is not None and c.preview[0] == incident.id
         ]
         with self.app.batch_update():
-            log.show_entries(entries, pending)
+            log.show_entries(entries, pending, whole=snapshot.whole)
             self.query_one(Composer).show(incident, self.console.desk.policy, now)
             self._draw_clocked(incident, now)
             self._draw_bars(incident)
@@ -252,13 +254,13 @@ class MainScreen(Screen[None]):
             number = PANES.index(event.tab.id.removeprefix("tab-")) + 1
             self._select_pane(number)
 
-    def action_pane(self, number: int) -> None:
+    async def action_pane(self, number: int) -> None:
         self._select_pane(number)
         widget = self.query_one(f"#{PANES[number - 1]}")
         if isinstance(widget, ActionLog):
             widget.view.focus()
         elif isinstance(widget, Composer):
-            widget.focus_editor()
+            await widget.focus_editor()
 
     # actions
 
@@ -398,8 +400,8 @@ class MainScreen(Screen[None]):
             ),
         )
 
-    def action_compose(self) -> None:
-        self.action_pane(4)
+    async def action_compose(self) -> None:
+        await self.action_pane(4)
 
     def action_copy_update(self) -> None:
         if (incident := self._need_incident()) is None:

@@ -52,6 +52,7 @@ class ActionLog(Vertical):
         self._entries: tuple[LogEntry, ...] = ()
         self._pending: tuple[LogRow, ...] = ()
         self._query = ""
+        self._whole = True
 
     def compose(self) -> ComposeResult:
         # The filter and entry lines are made when first opened (see _line): hidden until then,
@@ -80,13 +81,15 @@ class ActionLog(Vertical):
     def view(self) -> LogView:
         return self.query_one(LogView)
 
-    def show_entries(self, entries: tuple[LogEntry, ...], pending: Sequence[LogRow] = ()) -> None:
-        """Show the incident's entries and the unsaved ones after them.
+    def show_entries(self, entries: tuple[LogEntry, ...], pending: Sequence[LogRow] = (), whole: bool = True) -> None:
+        """Show the incident's entries and the unsaved ones after them; ``whole`` is False when
+        ``entries`` are only the newest (the rest of a long log is being read).
 
         When the entries only grew (the usual case: one more entry), only the tail of the view
         changes; anything else (another incident, a filter) rebuilds the rows.
         """
         pending = tuple(pending)
+        self._whole = whole
         old = self._entries
         grew = len(entries) >= len(old) and (not old or (entries[len(old) - 1].id == old[-1].id))
         same_incident = bool(old) and bool(entries) and entries[0].id == old[0].id
@@ -111,6 +114,8 @@ class ActionLog(Vertical):
         shown = len(self.view.rows)
         total = len(self._entries) + len(self._pending)
         parts: list[str | tuple[str, str]] = [("Action log", "bold"), f"  {total} entries"]
+        if not self._whole:
+            parts = [("Action log", "bold"), f"  the newest {total} entries", ("  reading the rest of the log…", "dim")]
         if self._query:
             parts.append((f"  filter: {visible(self._query)} ({shown} shown)", "yellow"))
         if self._pending:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from ...domain import templates
 from ...domain.model import Incident
@@ -20,7 +21,7 @@ from ...domain.text import clean_input, visible
 from .live_text import LiveText
 
 if TYPE_CHECKING:
-    from textual.widgets import TextArea
+    from textual.widgets import Select, TextArea
 
 
 class Composer(Vertical):
@@ -40,29 +41,42 @@ class Composer(Vertical):
         self._edited: dict[tuple[str, str], str] = {}
         self._key = "initial"
         self._chosen_for: str | None = None
-        # The editor is made just after the console's first frame (see make_editor): it is the slowest
-        # widget to import and build. Until then the draft is shown as text in its place, and kept here.
+        # The template chooser and the editor are made just after the console's first frame (see
+        # make_editor): they are the slowest widgets to build. Until then the template's title and the
+        # draft are shown as text in their places, and the draft is kept here.
+        self._select: Select[str] | None = None
+        self._making = asyncio.Lock()
         self._area: TextArea | None = None
         self._text = ""
         self._disabled = True
 
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("Communications", "bold"), classes="pane-title")
-        yield Select([(t.title, t.key) for t in templates.TEMPLATES], value="initial", allow_blank=False, id="template")
+        with Horizontal(id="template-preview"):  # drawn as the chooser draws its current value
+            yield Static(templates.template(self._key).title, id="template-title")
+            yield Static("▼", classes="arrow")
         # The cause line (#cause) goes here, made when a template first needs one (see _switch).
         yield Static(id="draft-preview", classes="-disabled")
         yield LiveText(id="composer-status")
 
     async def make_editor(self) -> None:
-        """Put the editor in place of the draft shown as text (the console calls this once it is drawn)."""
-        if self._area is not None or not self.is_attached or not self.app.is_running:
-            return
-        from textual.widgets import TextArea
+        """Put the template chooser and the editor in place of the text shown for them (the console
+        calls this once it is drawn)."""
+        async with self._making:  # called again meanwhile (a key that focuses the draft): made once
+            if self._area is None and self.is_attached and self.app.is_running:
+                await self._make_editor()
 
+    async def _make_editor(self) -> None:
+        from textual.widgets import Select, TextArea
+
+        choices = [(t.title, t.key) for t in templates.TEMPLATES]
+        select: Select[str] = Select(choices, value=self._key, allow_blank=False, id="template")
         area = TextArea(self._text, id="draft", soft_wrap=True, show_line_numbers=False, disabled=self._disabled)
-        preview = self.query_one("#draft-preview", Static)
+        title, preview = self.query_one("#template-preview"), self.query_one("#draft-preview", Static)
+        await self.mount(select, after=title)
         await self.mount(area, after=preview)
-        self._area = area
+        self._select, self._area = select, area
+        await title.remove()
         await preview.remove()
 
     def _editor(self) -> Static | TextArea:
@@ -107,9 +121,11 @@ class Composer(Vertical):
     def _switch(self, key: str) -> None:
         self._remember_edit()
         self._key = key
-        select = self.query_one("#template", Select)
-        if select.value != key:
-            with self.prevent(Select.Changed):
+        select = self._select
+        if select is None:
+            self.query_one("#template-title", Static).update(templates.template(key).title)
+        elif select.value != key:
+            with self.prevent(type(select).Changed):
                 select.value = key
         needs_cause = templates.template(key).needs_cause
         cause = self._cause()
@@ -156,9 +172,9 @@ class Composer(Vertical):
     def _status(self, text: str) -> None:
         self.query_one("#composer-status", LiveText).set_content(Content.styled(text, "dim"))
 
-    @on(Select.Changed, "#template")
-    def _template_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str) and event.value != self._key:
+    # By name, not @on(Select.Changed): Select is imported only when the chooser is made.
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select is self._select and isinstance(event.value, str) and event.value != self._key:
             self._switch(event.value)
 
     @on(Input.Changed, "#cause")
@@ -181,12 +197,13 @@ class Composer(Vertical):
         """Escape leaves the editor (the draft stays), so the console's keys work again."""
         self.screen.set_focus(None)
 
-    def focus_editor(self) -> None:
+    async def focus_editor(self) -> None:
+        await self.make_editor()
         cause = self._cause()
         if templates.template(self._key).needs_cause and cause is not None and not cause.value:
             cause.focus()
-        else:
-            self.query_one("#template", Select).focus()
+        elif self._select is not None:
+            self._select.focus()
 
     def sent(self) -> None:
         """After a copy: the next draft starts from the template again."""

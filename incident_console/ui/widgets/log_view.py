@@ -185,8 +185,13 @@ class LogView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
+        region = self.scrollable_content_region
+        if self._follow:
+            # Stuck to the newest row: drawn from the bottom at once, also in a frame drawn before
+            # the scroll to the end has landed (the first frame, or the one a new row arrives in).
+            scroll_y = max(0, len(self.rows) - region.height)
         index = scroll_y + y
-        width = self.scrollable_content_region.width
+        width = region.width
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         return self._strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
