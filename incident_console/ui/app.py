@@ -69,6 +69,7 @@ class IncidentConsole(App[None]):
         self.refused: str | None = None
         # Keys that arrive while only the newest part of the log is read wait for the rest.
         self._held_keys: list[events.Key] | None = None
+        self._opened = False
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
@@ -84,7 +85,7 @@ class IncidentConsole(App[None]):
         if isinstance(event, events.Ready):
             # The first frame is drawn: now the slower parts it did not need (the rest of a long
             # log, the draft's editor).
-            self.call_later(self._read_whole_log)
+            self.call_later(self._finish_opening)
             self.call_later(self.main.make_editor)
         await super().on_event(event)
 
@@ -108,6 +109,8 @@ class IncidentConsole(App[None]):
         self.snapshot = self.desk.newest(self.incident_id)
         if not self.snapshot.whole:
             self._held_keys = []
+            # Should no first frame come (a terminal without a size), the log is read all the same.
+            self.set_timer(2.0, self._finish_opening)
         # The loaded log is long-lived: keep the collector from rescanning it on every gen-2 pass,
         # which otherwise shows up as 100 ms stalls with tens of thousands of entries.
         gc.freeze()
@@ -117,8 +120,11 @@ class IncidentConsole(App[None]):
             # After the first frame: checking the chain of a long log should not delay the screen.
             self.set_timer(0.5, lambda: self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False))
 
-    def _read_whole_log(self) -> None:
+    def _finish_opening(self) -> None:
         """After the first frame: the whole log (unless it already is), then the keys that waited for it."""
+        if self._opened:
+            return
+        self._opened = True
         if not self.snapshot.whole:
             try:
                 snapshot = self.desk.snapshot()
