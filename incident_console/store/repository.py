@@ -594,9 +594,10 @@ def _by_incident(entries: list[LogEntry]) -> dict[str, tuple[LogEntry, ...]]:
     return {key: tuple(group) for key, group in groups.items()}
 
 
-# How the line of a status update reads in the file (entry_to_doc written compactly): the lines
-# of earlier updates are found by searching the log's bytes, and only those are parsed.
-_UPDATE_MARK = b'"kind":"comms"'
+# The lines of earlier status updates are found by searching the log's bytes for their kind as a
+# JSON string, whatever the spacing around it (a quote inside a string is escaped, so this is a
+# whole string "comms": the kind, or now and then a detail), and only those lines are parsed.
+_UPDATE_MARK = b'"comms"'
 
 
 def decode_newest(path: str, state: StateFile, rows: int, incident_id: str | None) -> Snapshot | None:

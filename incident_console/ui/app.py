@@ -67,8 +67,9 @@ class IncidentConsole(App[None]):
         # Set when the rest of a long log, read after the first frame, is refused: the console closes
         # and the command line prints it.
         self.refused: str | None = None
-        # Keys that arrive while only the newest part of the log is read wait for the rest.
-        self._held_keys: list[events.Key] | None = None
+        # Keys that arrive before the console has finished opening (typed while it starts, or while
+        # the rest of a long log is read just after the first frame) wait for it, then run in order.
+        self._held_keys: list[events.Key] | None = []
         self._opened = False
 
     def get_default_screen(self) -> Screen[Any]:
@@ -107,10 +108,8 @@ class IncidentConsole(App[None]):
     def on_mount(self) -> None:
         # A long log: the first frame is drawn from its newest part, and the rest is read right after.
         self.snapshot = self.desk.newest(self.incident_id)
-        if not self.snapshot.whole:
-            self._held_keys = []
-            # Should no first frame come (a terminal without a size), the log is read all the same.
-            self.set_timer(2.0, self._finish_opening)
+        # Should no first frame come (a terminal without a size), opening finishes all the same.
+        self.set_timer(2.0, self._finish_opening)
         # The loaded log is long-lived: keep the collector from rescanning it on every gen-2 pass,
         # which otherwise shows up as 100 ms stalls with tens of thousands of entries.
         gc.freeze()
@@ -121,7 +120,7 @@ class IncidentConsole(App[None]):
             self.set_timer(0.5, lambda: self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False))
 
     def _finish_opening(self) -> None:
-        """After the first frame: the whole log (unless it already is), then the keys that waited for it."""
+        """After the first frame: the whole log (unless it already is), then the keys that waited."""
         if self._opened:
             return
         self._opened = True
@@ -135,7 +134,12 @@ class IncidentConsole(App[None]):
             self.show_snapshot(snapshot)
         held, self._held_keys = self._held_keys or [], None
         for key in held:
-            self.post_message(events.Key(key.key, key.character))
+            if key.key == "ctrl+j":
+                # Enter typed before the console had the terminal: until a program switches to raw
+                # input, the terminal turns the carriage return into a newline (ctrl+j).
+                self.post_message(events.Key("enter", "\r"))
+            else:
+                self.post_message(events.Key(key.key, key.character))
         self.main.review_if_handed_to_me()
 
     @property

@@ -161,6 +161,19 @@ class TestTypingAhead:
             await wait_for(pilot, lambda: app.main.query_one("#log-filter", Input).value == "kind:declare")
             assert isinstance(app.screen, MainScreen)
 
+    async def test_keys_typed_while_the_console_starts_run_once_it_is_open(self, desk, clipboard, state_file):
+        desk.declare("Checkout returns 500", Severity.P1)
+
+        class TypedAhead(IncidentConsole):
+            def on_mount(self) -> None:  # typed before the screen is drawn; Enter arrives as a newline
+                burst(self, [*"lrolled back before the screen came up", "ctrl+j"])
+
+        app = TypedAhead(desk, clipboard=clipboard, verify_on_open=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: kinds_on_disk(state_file, "note") != [])
+            assert kinds_on_disk(state_file, "note") == ["rolled back before the screen came up"]
+            assert isinstance(app.screen, MainScreen)
+
     async def test_text_typed_right_after_a_form_key_goes_into_the_form(self, make_app, desk, state_file):
         desk.declare("Checkout returns 500", Severity.P1)
         app = make_app()

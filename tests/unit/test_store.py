@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -411,6 +412,70 @@ def test_a_malformed_entry_in_the_newest_part_is_refused_at_once(tmp_path: Path)
     with pytest.raises(FileProblem, match="malformed log entry"):
         Repository(path).newest()
     assert path.read_bytes() == broken
+
+
+@cache
+def long_log_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "long.json"
+        long_log(path)
+        return path.read_bytes()
+
+
+LINE_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "cut short": lambda line: line[: len(line) // 2],
+    "emptied": lambda line: b"",
+    "id made text": lambda line: re.sub(rb'\{"id":(\d+)', rb'{"id":"\1"', line, count=1),
+    "time made text": lambda line: line.replace(b'"at":"2026', b'"at":"when 2026', 1),
+    "kind made an update": lambda line: line.replace(b'"kind":"note"', b'"kind":"comms"', 1),
+    "spaces added": lambda line: line.replace(b'":', b'" : '),
+    "huge number": lambda line: line.replace(b'"corrects":null', b'"corrects":123456789012345678901234', 1),
+    "key changed": lambda line: b'"9' + line[1:],
+    "raw newline": lambda line: line.replace(b',"text"', b',\n"text"', 1),
+    "removed with its comma": lambda line: b"\x00",
+}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    damage=st.sampled_from(sorted(LINE_DAMAGE)),
+    update=st.booleans(),
+    where=st.floats(min_value=0, max_value=1, exclude_max=True),
+)
+def test_the_newest_part_of_a_damaged_long_log_is_the_whole_logs_or_refused(
+    damage: str, update: bool, where: float
+) -> None:
+    """Any one line damaged (any line, or a status update's): reading the newest part refuses with a
+    sentence, or gives what the whole read gives for that part (or the whole read refuses the file);
+    the file is untouched."""
+    content = long_log_bytes()
+    head, marker, body = content.partition(b'"log":{\n')
+    lines = body[: -len(b"\n}}\n")].split(b",\n")
+    candidates = [i for i, line in enumerate(lines) if not update or b'"kind":"comms"' in line]
+    index = candidates[int(where * len(candidates))]
+    lines[index] = LINE_DAMAGE[damage](lines[index])
+    joined = b",\n".join(line for line in lines if line != b"\x00")
+    broken = head + marker + joined + b"\n}}\n"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "incidents.json"
+        path.write_bytes(broken)
+        try:
+            newest = Repository(path).newest()
+        except FileProblem as exc:
+            assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+            newest = None
+        try:
+            whole = Repository(path).snapshot()
+        except FileProblem:
+            whole = None
+        if newest is not None and whole is not None:
+            if newest.whole:
+                assert newest == whole
+            else:
+                start = newest.newest_from
+                before = [e for e in whole.log if e.id < start and e.kind == "comms"]
+                assert newest.log == tuple(before) + tuple(e for e in whole.log if e.id >= start)
+        assert path.read_bytes() == broken
 
 
 def test_a_file_replaced_behind_the_lock_while_saving_is_not_overwritten(tmp_path: Path) -> None:
