@@ -365,6 +365,30 @@ class TestCopyUpdate:
         # The first frame drew the draft as text, the same words the editor then held.
         assert at_first_frame == [(held, False)]
 
+    async def test_a_change_that_lands_while_the_editor_is_made_reaches_the_editor(self, desk, clipboard, monkeypatch):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = IncidentConsole(desk, clipboard=clipboard, verify_on_open=False)
+        mount = Composer.mount
+
+        def mount_then_change(composer, *widgets, **kwargs):  # type: ignore[no-untyped-def]
+            done = mount(composer, *widgets, **kwargs)
+            if any(isinstance(widget, TextArea) for widget in widgets):
+                # Another process marks the incident identified meanwhile.
+                incident = app.snapshot.incidents[0]._replace(status=Status.IDENTIFIED)
+                composer._chosen_for = None  # a fresh look at the incident: the template follows its status
+                composer.show(incident, desk.policy, desk.clock())
+            return done
+
+        monkeypatch.setattr(Composer, "mount", mount_then_change)
+        async with app.run_test(size=SIZE) as pilot:
+            composer = app.main.query_one(Composer)
+            await wait_for(pilot, lambda: bool(composer.query("#draft")))
+            await pilot.pause()
+            area = composer.query_one("#draft", TextArea)
+            assert "identified the issue" in area.text and not composer.edited
+            assert composer.template_key == "identified"
+            assert composer.query_one("#template").value == "identified"  # type: ignore[attr-defined]
+
 
 class TestIncidents:
     async def test_n_switches_and_i_picks(self, make_app, desk, clock):

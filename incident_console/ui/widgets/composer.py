@@ -75,6 +75,13 @@ class Composer(Vertical):
         title, preview = self.query_one("#template-preview"), self.query_one("#draft-preview", Static)
         await self.mount(select, after=title)
         await self.mount(area, after=preview)
+        # The incident may have changed the draft or the template while they were mounted.
+        if area.text != self._text:
+            area.load_text(self._text)
+        area.disabled = self._disabled
+        if select.value != self._key:
+            with self.prevent(Select.Changed):
+                select.value = self._key
         self._select, self._area = select, area
         await title.remove()
         await preview.remove()
@@ -174,8 +181,10 @@ class Composer(Vertical):
 
     # By name, not @on(Select.Changed): Select is imported only when the chooser is made.
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select is self._select and isinstance(event.value, str) and event.value != self._key:
-            self._switch(event.value)
+        # What the chooser shows now: a message from before the template was set here is stale.
+        value = event.select.value
+        if event.select is self._select and isinstance(value, str) and value != self._key:
+            self._switch(value)
 
     @on(Input.Changed, "#cause")
     def _cause_changed(self) -> None:
