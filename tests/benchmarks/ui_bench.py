@@ -44,7 +44,8 @@ def first_frame(path: Path) -> list[str]:
     bare_kib = statistics.median(r["peak_kib"] for r in bare)
     ours_kib = statistics.median(r["peak_kib"] for r in ours)
     return [
-        f"First frame, process start to first drawn frame (median of {FRAME_RUNS}, taking turns, 120x35, headless):",
+        f"First frame, process start to first drawn frame (median of {FRAME_RUNS}, taking turns, 120x35, headless;",
+        "the console opened as `incident-console --file FILE` opens it):",
         f"  bare Textual app (Header, Static, Footer)   {bare_s * 1000:7.0f} ms",
         f"  console with a 10,000-entry log              {ours_s * 1000:7.0f} ms   ratio {ours_s / bare_s:.2f}x"
         "   (target <= 1.5x)",
