@@ -113,8 +113,8 @@ class _Unused:
         return None
 
 
-def command_in(argv: Sequence[str]) -> str | None:
-    """The command word in ``argv`` (skipping global options and their values), if it is one we know."""
+def _first_word(argv: Sequence[str]) -> str | None:
+    """The first item of ``argv`` that is not a global option or its value ("--" counts)."""
     skip = False
     for item in argv:
         if skip:
@@ -122,25 +122,25 @@ def command_in(argv: Sequence[str]) -> str | None:
         elif item in _VALUE_OPTIONS:
             skip = True
         elif item == "--" or not item.startswith("-"):
-            return item if item in COMMANDS else None
+            return item
     return None
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (skipping global options and their values), if it is one we know."""
+    word = _first_word(argv)
+    return word if word in COMMANDS else None
 
 
 def parser_wanted(argv: Sequence[str]) -> str | None:
     """Which command's parser ``build_parser`` needs to build for ``argv``: the command named; ""
     for none when there is no command and no help asked for (the console opens); None for all (the
     help lists them, and a word that is not a command is answered with their names)."""
-    command = command_in(argv)
-    if command is not None:
-        return command
-    skip = False
-    for item in argv:
-        if skip:
-            skip = False
-        elif item in _VALUE_OPTIONS:
-            skip = True
-        elif not item.startswith("-") or item == "--" or item in ("-h", "--help"):
-            return None
+    word = _first_word(argv)
+    if word in COMMANDS:
+        return word
+    if word is not None or "-h" in argv or "--help" in argv:
+        return None
     return ""
 
 

@@ -689,6 +689,14 @@ def fill_log(desk: Desk, entries: int) -> None:
             tx.append(NewEntry(incident.id, "note", text, "bob", incident.detected_at))
 
 
+async def text_over_the_main_screen(app: IncidentConsole) -> str:
+    """Run ``app`` until a screen opens over the main screen; what is drawn then."""
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen))
+        await pilot.pause()
+        return "\n".join(screen_lines(app))
+
+
 class TestLongLog:
     """A long log: the first frame is drawn from its newest part, and the rest is read right after."""
 
@@ -725,10 +733,7 @@ class TestLongLog:
 
         opened = Desk(Repository(state_file), author="alice", clock=clock)
         app = TypedAhead(opened, clipboard=clipboard, verify_on_open=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen))
-            await pilot.pause()
-            assert "1501 entries since the incident began" in "\n".join(screen_lines(app))
+        assert "1501 entries since the incident began" in await text_over_the_main_screen(app)
 
     async def test_a_handoff_before_the_newest_part_still_opens_the_review(self, desk, clipboard, clock):
         desk.declare("Checkout returns 500", Severity.P1)
@@ -736,10 +741,7 @@ class TestLongLog:
         fill_log(desk, 1500)
         carol = Desk(Repository(desk.repository.path), author="carol", clock=clock)
         app = IncidentConsole(carol, clipboard=clipboard, verify_on_open=False)
-        async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: not isinstance(app.screen, MainScreen))
-            await pilot.pause()
-            assert "entries since the previous handoff" in "\n".join(screen_lines(app))
+        assert "entries since the previous handoff" in await text_over_the_main_screen(app)
 
     async def test_a_malformed_entry_found_after_the_first_frame_closes_the_console(self, desk, clipboard, state_file):
         desk.declare("Checkout returns 500", Severity.P1)

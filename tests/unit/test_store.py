@@ -100,13 +100,18 @@ def test_plain_tinydb_and_json_read_the_file(tmp_path: Path) -> None:
 # --- files that are not ours, or broken -------------------------------------------------------
 
 
+def bytes_of(build: Callable[[Path], object]) -> bytes:
+    """The bytes of the file ``build`` writes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "incidents.json"
+        build(path)
+        return path.read_bytes()
+
+
 @cache
 def valid_bytes() -> bytes:
     """The bytes of a healthy file with a few entries."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "valid.json"
-        seed(path)
-        return path.read_bytes()
+    return bytes_of(seed)
 
 
 def newer_schema() -> bytes:
@@ -416,10 +421,7 @@ def test_a_malformed_entry_in_the_newest_part_is_refused_at_once(tmp_path: Path)
 
 @cache
 def long_log_bytes() -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "long.json"
-        long_log(path)
-        return path.read_bytes()
+    return bytes_of(long_log)
 
 
 LINE_DAMAGE: dict[str, Callable[[bytes], bytes]] = {
