@@ -319,5 +319,11 @@ class Snapshot(NamedTuple):
     def log_for(self, incident_id: str) -> tuple[LogEntry, ...]:
         return self.log_by_incident.get(incident_id, ())
 
+    def unbroken_log_for(self, incident_id: str) -> tuple[LogEntry, ...]:
+        """The incident's entries with none missing between them: all of them, or, when only the newest
+        part of the log was read, those from ``newest_from`` on (without the earlier updates)."""
+        log = self.log_for(incident_id)
+        return log if self.whole else tuple(entry for entry in log if entry.id >= self.newest_from)
+
     def items_for(self, incident_id: str) -> tuple[ActionItem, ...]:
         return tuple(item for item in self.action_items if item.incident_id == incident_id)

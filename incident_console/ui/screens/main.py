@@ -94,9 +94,7 @@ class MainScreen(Screen[None]):
         now = self.console.clock()
         log = self.query_one(ActionLog)
         snapshot = self.console.snapshot
-        entries = snapshot.log_for(incident.id) if incident else ()
-        if not snapshot.whole:  # the newest part only: the earlier updates it holds are not shown
-            entries = tuple(entry for entry in entries if entry.id >= snapshot.newest_from)
+        entries = snapshot.unbroken_log_for(incident.id) if incident else ()
         pending = [
             LogRow(
                 at=c.preview[3],
