@@ -10,13 +10,13 @@ from typing import Any
 from textual import events
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input
 
 from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
 from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
 from .commands import ConsoleCommands
+from .key_order import InOrder
 from .saver import Change, Outcome, Saver
 from .screens.main import MainScreen
 
@@ -67,43 +67,24 @@ class IncidentConsole(App[None]):
         # Set when the rest of a long log, read after the first frame, is refused: the console closes
         # and the command line prints it.
         self.refused: str | None = None
-        # Keys that arrive before the console has finished opening (typed while it starts, or while
-        # the rest of a long log is read just after the first frame) wait for it, then run in order.
-        self._held_keys: list[events.Key] | None = []
+        # Keys and pastes from the terminal act one at a time, in the order they were typed. Those that
+        # arrive before the console has finished opening (typed while it starts, or while the rest of a
+        # long log is read just after the first frame) wait for it.
+        self.keys = InOrder(self)
         self._opened = False
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
 
     async def on_event(self, event: events.Event) -> None:
-        # A key as it arrives from the terminal, before it is sent on (see run_binding_on_arrival).
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._held_keys is not None:
-                self._held_keys.append(event)
-                return
-            if await self._key_on_arrival(event.key):
-                return
+        if self.keys.take(event):
+            return  # sent on when its turn comes
         if isinstance(event, events.Ready):
             # The first frame is drawn: now the slower parts it did not need (the rest of a long
             # log, the draft's editor).
             self.call_later(self._finish_opening)
             self.call_later(self.main.make_editor)
         await super().on_event(event)
-
-    async def _key_on_arrival(self, key: str) -> bool:
-        screen = self.screen_stack[-1] if self.screen_stack else None
-        if screen is None:
-            return False
-        if isinstance(screen, MainScreen) and await screen.run_binding_on_arrival(key):
-            return True
-        if key in ("tab", "shift+tab") and (screen.focused is None or isinstance(screen.focused, Input)):
-            # The focus moves now, so what is typed right after Tab goes into the next field.
-            if key == "tab":
-                screen.focus_next()
-            else:
-                screen.focus_previous()
-            return True
-        return False
 
     def on_mount(self) -> None:
         # A long log: the first frame is drawn from its newest part, and the rest is read right after.
@@ -132,15 +113,16 @@ class IncidentConsole(App[None]):
                 self.exit(return_code=1)
                 return
             self.show_snapshot(snapshot)
-        held, self._held_keys = self._held_keys or [], None
-        for key in held:
-            if key.key == "ctrl+j":
-                # Enter typed before the console had the terminal: until a program switches to raw
-                # input, the terminal turns the carriage return into a newline (ctrl+j).
-                self.post_message(events.Key("enter", "\r"))
-            else:
-                self.post_message(events.Key(key.key, key.character))
+        # An Enter typed before the console had the terminal: until a program switches to raw input,
+        # the terminal turns the carriage return into a newline (ctrl+j).
+        self.keys.replace_held(
+            [
+                events.Key("enter", "\r") if isinstance(e, events.Key) and e.key == "ctrl+j" else e
+                for e in self.keys.held
+            ]
+        )
         self.main.review_if_handed_to_me()
+        self.keys.start()
 
     @property
     def main(self) -> MainScreen:

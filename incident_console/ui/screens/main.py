@@ -28,7 +28,7 @@ from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.incident_pane import IncidentPane
 from ..widgets.live_text import LiveText
-from ..widgets.log_view import LogRow, LogView
+from ..widgets.log_view import LogRow
 from ..widgets.sla_board import SlaBoard
 
 if TYPE_CHECKING:
@@ -195,25 +195,6 @@ class MainScreen(Screen[None]):
 
     async def make_editor(self) -> None:
         await self.query_one(Composer).make_editor()
-
-    # keys
-
-    async def run_binding_on_arrival(self, key: str) -> bool:
-        """Run this screen's action for ``key`` as the key arrives; False to let it take its usual way.
-
-        Keys that arrive together (a fast typist, or keystrokes batched over a slow SSH link) are
-        each sent to whatever has the focus when they arrive, before any of them is handled. Run the
-        usual way, the ``l`` of "lrestarted pods" would open the entry line only after "restarted
-        pods" had been taken as commands. Run here, the line has the focus before the next key is
-        sent. Only when nothing that takes typing has the focus: its keys go to it, as always.
-        """
-        focused = self.focused
-        if focused is not None and not (isinstance(focused, LogView) or focused is self._tabs):
-            return False
-        active = self.active_bindings.get(key)
-        if active is None or active.binding.priority or not active.enabled or active.node not in (self, self.app):
-            return False  # the focused widget's own keys (scrolling, tabs) are left to it
-        return await self.app.run_action(active.binding.action, active.node)
 
     # layout
 

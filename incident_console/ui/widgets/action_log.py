@@ -72,7 +72,7 @@ class ActionLog(Vertical):
                 await self.mount(box, before=self.view)
             else:
                 # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-                box = Input(placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False)
+                box = Input(placeholder="log entry — Enter saves and closes, Escape keeps the draft", id=id, select_on_focus=False)
                 await self.mount(box, after=self.view)
         box.remove_class("hidden")
         self.screen.set_focus(box)
@@ -136,9 +136,11 @@ class ActionLog(Vertical):
         if not text:
             self.notify("The log entry is empty; type what happened, then Enter.", severity="warning")
             return
-        # The line stays open for the next entry (Escape closes it): typing several lines in a row
-        # is common during an incident, and moving focus would cost a frame per entry.
+        # The line closes once saved, so the next key is a command again: ``l`` opens a new line.
+        # A line left open took the next ``l`` as the first letter of the next entry.
         event.input.value = ""
+        event.input.add_class("hidden")
+        self.view.focus()
         self.post_message(self.Submitted(text))
 
     # filter line

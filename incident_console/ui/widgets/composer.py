@@ -211,8 +211,9 @@ class Composer(Vertical):
         cause = self._cause()
         if templates.template(self._key).needs_cause and cause is not None and not cause.value:
             cause.focus()
-        elif self._select is not None:
-            self._select.focus()
+        elif self._area is not None:
+            # Typing goes into the draft; the template chooser is one shift+tab away.
+            self._area.focus()
 
     def sent(self) -> None:
         """After a copy: the next draft starts from the template again."""
