@@ -83,28 +83,35 @@ class InOrder:
         app = self._app
         for _ in range(_MAX_ROUNDS):
             stack = list(app.screen_stack)
-            pumps = list(_pumps(app))
-            done = asyncio.Event()
-            remaining = 0
-
-            def one_done() -> None:
-                nonlocal remaining
-                remaining -= 1
-                if remaining == 0:
-                    done.set()
-
-            for pump in pumps:
-                if pump.call_later(one_done):
-                    remaining += 1
-            if remaining:
-                try:
-                    await asyncio.wait_for(done.wait(), _ROUND_TIMEOUT_S)
-                except TimeoutError:
-                    return
+            if not await _each_pump_done(list(_pumps(app))):
+                return  # a pump that never goes quiet: let the next key go rather than hold every key
             if not app.is_running:
                 return
             if list(app.screen_stack) == stack and not any(_busy(pump) for pump in _pumps(app)):
                 return
+
+
+async def _each_pump_done(pumps: list[MessagePump]) -> bool:
+    """Wait until each pump has processed what it held when called; False on the time-out."""
+    done = asyncio.Event()
+    remaining = 0
+
+    def one_done() -> None:
+        nonlocal remaining
+        remaining -= 1
+        if remaining == 0:
+            done.set()
+
+    for pump in pumps:
+        if pump.call_later(one_done):
+            remaining += 1
+    if not remaining:
+        return True
+    try:
+        await asyncio.wait_for(done.wait(), _ROUND_TIMEOUT_S)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _pumps(app: App[object]) -> Iterator[MessagePump]:

@@ -23,11 +23,51 @@ from tests.reliability.terminal import WAIT_S, Tmux, console_in_tmux, cpu_load
 
 # Longer than a terminal program waits after a lone Escape before taking it as the Escape key.
 ESCAPE_READ_S = 0.5
-WORDS = (
-    "rollback was fast but the canary kept failing on eu-west-2; pods (api-7f9c) restarted at 03:14, "
-    "p99 latency 2,300ms -> 180ms. Suspect deploy #4521: checkout/payments timeouts, DB replica lag 45s? "
-    "O'Brien paged db-oncall; retry storm from mobile v8.2 clients, cache hit-rate 12% [was 94%]"
-).split()
+WORDS = [
+    "rollback",
+    "was",
+    "fast",
+    "but",
+    "the",
+    "canary",
+    "kept",
+    "failing",
+    "on",
+    "eu-west-2;",
+    "pods",
+    "(api-7f9c)",
+    "restarted",
+    "at",
+    "03:14,",
+    "p99",
+    "latency",
+    "2,300ms",
+    "->",
+    "180ms.",
+    "Suspect",
+    "deploy",
+    "#4521:",
+    "checkout/payments",
+    "timeouts,",
+    "DB",
+    "replica",
+    "lag",
+    "45s?",
+    "O'Brien",
+    "paged",
+    "db-oncall;",
+    "retry",
+    "storm",
+    "from",
+    "mobile",
+    "v8.2",
+    "clients,",
+    "cache",
+    "hit-rate",
+    "12%",
+    "[was",
+    "94%]",
+]
 
 
 def sentence(rng: random.Random, length: int) -> str:
@@ -109,7 +149,9 @@ def typed_bursts(workdir: Path, trials: int = 1, *, seed: int | None = None, str
 def _every_field(tmux: Tmux, path: Path, rng: random.Random) -> None:
     first, second = sentence(rng, 120), sentence(rng, 160)
     burst(tmux, ("text", "l" + first), ("key", "Enter"), ("text", "l" + second), ("key", "Enter"))
-    notes = _wait_file(path, lambda s: len(_entries(s, "INC-1", "note")) >= 2 and _entries(s, "INC-1", "note"), "2 notes")
+    notes = _wait_file(
+        path, lambda s: len(_entries(s, "INC-1", "note")) >= 2 and _entries(s, "INC-1", "note"), "2 notes"
+    )
     _check([n.text for n in notes] == [first, second], f"log lines saved as {[n.text for n in notes]!r}")
 
     to, why = sentence(rng, 12), sentence(rng, 140)

@@ -72,7 +72,11 @@ class ActionLog(Vertical):
                 await self.mount(box, before=self.view)
             else:
                 # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-                box = Input(placeholder="log entry — Enter saves and closes, Escape keeps the draft", id=id, select_on_focus=False)
+                box = Input(
+                    placeholder="log entry — Enter saves and closes, Escape keeps the draft",
+                    id=id,
+                    select_on_focus=False,
+                )
                 await self.mount(box, after=self.view)
         box.remove_class("hidden")
         self.screen.set_focus(box)
