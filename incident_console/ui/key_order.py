@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterator
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -31,7 +32,7 @@ _ROUND_TIMEOUT_S = 10.0
 class InOrder:
     """The app's terminal input, released one event at a time."""
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[Any]) -> None:
         self._app = app
         self._waiting: deque[events.Event] = deque()
         self._released: set[int] = set()
@@ -114,7 +115,7 @@ async def _each_pump_done(pumps: list[MessagePump]) -> bool:
     return True
 
 
-def _pumps(app: App[object]) -> Iterator[MessagePump]:
+def _pumps(app: App[Any]) -> Iterator[MessagePump]:
     yield app
     for screen in app.screen_stack:
         yield from screen.walk_children(with_self=True)

@@ -79,12 +79,14 @@ async def _console_append(path: str, count: int, label: str, pause: float) -> in
         _say("ready")
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         log = app.main.query_one(ActionLog)
+        shown = app.main.incident
+        incident_id = shown.id if shown is not None else "INC-1"
         for number in range(1, count + 1):
             text = f"{label} {number}"
             if number == 1:
                 await pilot.press("l", *text, "enter")
             else:
-                log.post_message(ActionLog.Submitted(text))
+                log.post_message(ActionLog.Submitted(text, incident_id))
                 await pilot.pause(pause)
         if not await _saved(pilot, app):
             _say(f"stuck: {app.saver.problem}")

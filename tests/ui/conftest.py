@@ -145,6 +145,11 @@ def on_disk(path: Path) -> Snapshot:
     return Repository(path).snapshot()
 
 
+def kinds_on_disk(path: Path, kind: str) -> list[str]:
+    """The texts of the file's entries of one kind, oldest first."""
+    return [e.text for e in on_disk(path).log if e.kind == kind]
+
+
 def text_of(app: IncidentConsole, selector: str) -> str:
     """The plain text a pane on the main screen shows."""
     return str(app.screen_stack[0].query_one(selector).render())

@@ -29,6 +29,7 @@ from .conftest import (
     FakeClipboard,
     choose,
     declare,
+    kinds_on_disk,
     log_rows,
     log_view,
     notices,
@@ -43,10 +44,6 @@ from .conftest import (
 
 def disk_full(path: Path, payload: bytes) -> None:
     raise OSError(28, "No space left on device")
-
-
-def kinds_on_disk(path: Path, kind: str) -> list[str]:
-    return [e.text for e in on_disk(path).log if e.kind == kind]
 
 
 class TestEmptyFile:
@@ -112,9 +109,11 @@ class TestLogEntry:
             last = log_rows(app)[-1]
             assert (last.kind, last.text, last.pending) == ("note", text, False)
             entry = app.main.query_one("#log-input", Input)
-            assert entry.value == "" and entry.has_focus  # the line stays open for the next entry
-            await pilot.press("escape")
-            assert not entry.display
+            # The line closes once saved: the next l opens a new one, and is not typed into the old.
+            assert entry.value == "" and not entry.display and not entry.has_focus
+            await pilot.press("l", *"second", "enter")
+            await wait_saved(pilot)
+            assert kinds_on_disk(state_file, "note") == [text, "second"]
 
     async def test_escape_keeps_the_draft(self, make_app, desk, state_file):
         desk.declare("Checkout returns 500", Severity.P1)
@@ -231,7 +230,7 @@ class TestForms:
             await choose(pilot, "severity", "P1")
             await pilot.press("ctrl+s")
             assert app.screen is form
-            assert "Reason is required." in str(form.query_one("#form-error").render())
+            assert "Reason is required." in str(form.query_one("#error-reason").render())
             await type_into(pilot, "#field-reason", "all regions")
             await pilot.press("ctrl+s")
             await wait_saved(pilot)
@@ -263,7 +262,7 @@ class TestForms:
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert app.screen is form
-            assert "Reason (required to reopen) is required." in str(form.query_one("#form-error").render())
+            assert "Reason (required to reopen) is required." in str(form.query_one("#error-note").render())
             assert on_disk(state_file).incidents[0].status is Status.RESOLVED
             await type_into(pilot, "#field-note", "back again")
             await pilot.press("ctrl+s")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
 from incident_console.demo import build_demo
 from incident_console.desk import Desk
@@ -177,19 +177,29 @@ class TestActionItems:
             await wait_saved(pilot)
             assert on_disk(Path(FILE)).action_items[0].done_at is not None
 
-    async def test_a_bad_deadline_is_refused_and_the_draft_kept(self, demo_app) -> None:  # type: ignore[no-untyped-def]
+    async def test_a_bad_deadline_keeps_the_form_open_with_the_error_under_the_field(self, demo_app) -> None:  # type: ignore[no-untyped-def]
         app = demo_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("o")
-            await open_form(pilot, "a")
-            await type_into(pilot, "#field-text", "Something")
+            form = await open_form(pilot, "a")
+            await type_into(pilot, "#field-text", "Alert on 5xx")
+            await type_into(pilot, "#field-owner", "bob")
             await type_into(pilot, "#field-due", "next friday")
             await pilot.press("ctrl+s")
             await pilot.pause()
-            assert any("next friday" in n.message for n in app.notices)  # type: ignore[attr-defined]
+            assert app.screen is form
+            assert "'next friday' is not a date" in str(form.query_one("#error-due").render())
+            assert form.query_one("#error-due").display and not form.query_one("#error-text").display
+            assert form.focused is form.query_one("#field-due")
             assert len(on_disk(Path(FILE)).action_items) == 2
-            form = await open_form(pilot, "a")
-            assert form.values()["text"] == "Something"
+            form.query_one("#field-due", Input).value = ""
+            await type_into(pilot, "#field-due", "2026-12-05")
+            await pilot.press("ctrl+s")
+            await wait_saved(pilot)
+            items = on_disk(Path(FILE)).action_items
+            assert (items[-1].text, items[-1].owner, str(items[-1].due)) == ("Alert on 5xx", "bob", "2026-12-05")
+            again = await open_form(pilot, "a")  # the next item starts empty, not from the saved one
+            assert again.values() == {"text": "", "owner": "", "due": ""}
 
 
 class TestSnapshots:

@@ -45,36 +45,45 @@ class ActionItemsScreen(IncidentModal):
             options.add_option(Option(Content.styled("No action items yet: press a to add one.", "dim"), disabled=True))
         options.focus()
 
-    def action_add(self) -> None:
+    async def action_add(self) -> None:
         fields = [
             Field("text", "Action", required=True),
             Field("owner", "Owner"),
             Field("due", "Deadline (YYYY-MM-DD)"),
         ]
 
+        def due_date(values: Values) -> date | None:
+            text = values["due"].strip()
+            return date.fromisoformat(text) if text else None
+
+        def check(values: Values) -> dict[str, str]:
+            try:
+                due_date(values)
+            except ValueError:
+                return {"due": f"Deadline {values['due']!r} is not a date like 2026-12-01."}
+            return {}
+
         def added(values: Values | None) -> None:
             if values is None:
                 return
-            due = None
-            if values["due"].strip():
-                try:
-                    due = date.fromisoformat(values["due"].strip())
-                except ValueError:
-                    self.notify(
-                        f"Deadline {values['due']!r} is not a date like 2026-12-01.", severity="error", markup=False
-                    )
-                    self.console.drafts["Add an action item"] = values
-                    return
             run = partial(
                 self.console.desk.add_action_item,
                 values["text"],
                 owner=values["owner"],
-                due=due,
+                due=due_date(values),
                 incident_id=self.incident_id,
             )
             self.console.submit("action item", run, on_done=lambda _: self.reload())
 
-        self.app.push_screen(FormScreen("Add an action item", fields, drafts=self.console.drafts), added)
+        form = FormScreen(
+            "Add an action item",
+            fields,
+            drafts=self.console.drafts,
+            draft_key=f"{self.incident_id}: Add an action item",
+            validate=check,
+        )
+        await self.app.push_screen(form, added)
+        form.focus_first_field()  # now, so keys typed right after a go into it
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_done()

@@ -1,10 +1,13 @@
-"""A small modal form: text fields and choices, Enter or ctrl+s to save, Escape keeps the draft."""
+"""A small modal form: text fields and choices, Enter or ctrl+s to save, Escape keeps the draft.
+
+A value the form's ``validate`` refuses keeps the form open, the sentence shown under its field.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -35,6 +38,7 @@ class FormScreen(ModalScreen[Values | None]):
         draft_key: str = "",
         hint: Callable[[Values], Content | str] | None = None,
         save_label: str = "Save",
+        validate: Callable[[Values], dict[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -43,6 +47,8 @@ class FormScreen(ModalScreen[Values | None]):
         self._draft_key = draft_key or title
         self._hint = hint
         self._save_label = save_label
+        self._validate = validate
+        self._last_field: Input | None = None
 
     def compose(self) -> ComposeResult:
         draft = self._drafts.get(self._draft_key, {})
@@ -64,6 +70,7 @@ class FormScreen(ModalScreen[Values | None]):
                         compact=True,
                         select_on_focus=False,
                     )
+                yield Static(id=f"error-{field.name}", classes="field-error hidden")
             yield Static(id="form-hint")
             yield Static(id="form-error")
             with Horizontal(id="form-buttons"):
@@ -107,9 +114,31 @@ class FormScreen(ModalScreen[Values | None]):
 
     @on(Input.Changed)
     @on(RadioSet.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event: Input.Changed | RadioSet.Changed) -> None:
         self.query_one("#form-error", Static).update("")
+        name = (event.control.id or "").removeprefix("field-")
+        if any(f.name == name for f in self.fields):
+            self._show_error(name, "")
         self._refresh_hint()
+
+    def _show_error(self, name: str, error: str) -> None:
+        box = self.query_one(f"#error-{name}", Static)
+        box.update(Content.styled(visible(error), "bold red"))
+        box.set_class(not error, "hidden")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, Input):
+            self._last_field = event.widget
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed while a button has the focus goes into the field it was meant for, not nowhere."""
+        if isinstance(self.focused, Button) and event.is_printable and event.character:
+            target = self._last_field or next(iter(self.query(Input)), None)
+            if target is not None:
+                event.stop()
+                event.prevent_default()
+                self.set_focus(target)
+                target.insert_text_at_cursor(event.character)
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
@@ -126,11 +155,20 @@ class FormScreen(ModalScreen[Values | None]):
 
     def action_save(self) -> None:
         values = self.values()
+        errors = {f.name: f"{f.label} is required." for f in self.fields if f.required and not values[f.name].strip()}
+        if not errors and self._validate is not None:
+            errors = {name: error for name, error in self._validate(values).items() if error}
         for field in self.fields:
-            if field.required and not values.get(field.name, "").strip():
-                self.query_one("#form-error", Static).update(Content.styled(f"{field.label} is required.", "bold red"))
-                self.query_one(f"#field-{field.name}").focus()
-                return
+            self._show_error(field.name, errors.get(field.name, ""))
+        if errors:
+            # A sentence about no one field (or the form as a whole) goes under the fields.
+            unplaced = [error for name, error in errors.items() if all(f.name != name for f in self.fields)]
+            summary = " ".join(unplaced) or "Not saved: correct the field marked above."
+            self.query_one("#form-error", Static).update(Content.styled(visible(summary), "bold red"))
+            first = next((f for f in self.fields if f.name in errors), None)
+            if first is not None:
+                self.query_one(f"#field-{first.name}").focus()
+            return
         self._drafts.pop(self._draft_key, None)
         self.dismiss(values)
 

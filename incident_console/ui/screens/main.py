@@ -57,6 +57,10 @@ class MainScreen(Screen[None]):
         self._pane = "action-log"
         # Only narrow layouts show the tab bar: it is made the first time the layout is narrow.
         self._tabs: Tabs | None = None
+        # Incidents already on file when seen last; one that appears later was declared elsewhere
+        # (an alert hook, a colleague) and is announced, never shown in place of the one on screen.
+        self._known: set[str] | None = None
+        self._unseen: list[str] = []
 
     @property
     def console(self) -> IncidentConsole:
@@ -88,9 +92,41 @@ class MainScreen(Screen[None]):
         chosen = snapshot.incident(self.console.incident_id) if self.console.incident_id else None
         return chosen or snapshot.current()
 
+    def _pin_and_announce(self, incident: Incident | None) -> None:
+        """Keep the incident on screen until the person switches; announce the ones declared elsewhere."""
+        if incident is not None and self.console.incident_id != incident.id:
+            self.console.incident_id = incident.id
+        snapshot = self.console.snapshot
+        ids = {i.id for i in snapshot.incidents}
+        if self._known is None:
+            self._known = ids
+            return
+        for new in sorted(ids - self._known, key=lambda i: (len(i), i)):
+            declared = snapshot.incident(new)
+            if declared is None or (incident is not None and new == incident.id):
+                continue
+            log = snapshot.log_for(new)
+            by = f" by {log[0].author}" if log else ""
+            self._unseen.append(new)
+            self.app.bell()
+            self.notify(
+                visible(
+                    f"{new} {declared.severity.value} declared{by}: {declared.title}. "
+                    "Still showing the incident you are on: press i to pick, n for the next open one."
+                ),
+                title="New incident",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        self._known |= ids
+        if incident is not None and incident.id in self._unseen:
+            self._unseen.remove(incident.id)
+
     def refresh_state(self) -> None:
         """Redraw from the app's snapshot and the save queue."""
         incident = self.incident
+        self._pin_and_announce(incident)
         now = self.console.clock()
         log = self.query_one(ActionLog)
         snapshot = self.console.snapshot
@@ -108,7 +144,7 @@ class MainScreen(Screen[None]):
             if c.preview is not None and incident is not None and c.preview[0] == incident.id
         ]
         with self.app.batch_update():
-            log.show_entries(entries, pending, whole=snapshot.whole)
+            log.show_entries(entries, pending, whole=snapshot.whole, incident_id=incident.id if incident else None)
             self.query_one(Composer).show(incident, self.console.desk.policy, now)
             self._draw_clocked(incident, now)
             self._draw_bars(incident)
@@ -173,6 +209,7 @@ class MainScreen(Screen[None]):
                 f"  {path}",
                 (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
                 (f"  you: {visible(self.console.desk.author)}", "dim"),
+                (f"  ● new: {', '.join(self._unseen)} (i to pick)" if self._unseen else "", "bold yellow"),
             )
         )
         warnings = []
@@ -249,23 +286,33 @@ class MainScreen(Screen[None]):
             self.notify("There is no incident yet: press d to declare one.", severity="warning")
         return incident
 
-    async def _form(self, title: str, fields: list[forms.Field], then: Any, **kwargs: Any) -> None:
+    async def _form(
+        self, title: str, fields: list[forms.Field], then: Any, *, incident: Incident | None = None, **kwargs: Any
+    ) -> None:
+        """Open a form; its draft belongs to ``incident`` (what is typed for one incident never
+        reappears in the form for another)."""
         from .form import FormScreen  # like the other modal screens, imported when first opened
 
-        form = FormScreen(title, fields, drafts=self.console.drafts, draft_key=title, **kwargs)
+        draft_key = f"{incident.id}: {title}" if incident is not None else title
+        form = FormScreen(title, fields, drafts=self.console.drafts, draft_key=draft_key, **kwargs)
         await self.app.push_screen(form, lambda values: then(values) if values is not None else None)
         form.focus_first_field()  # now, so keys typed right after the form's key go into it
 
     async def action_declare(self) -> None:
         desk = self.console.desk
 
-        def done(values: Values) -> None:
+        def started_at(values: Values) -> datetime | None:
+            return parse_when(values["started"], self.console.clock()) if values["started"].strip() else None
+
+        def check(values: Values) -> dict[str, str]:
             try:
-                started = parse_when(values["started"], self.console.clock()) if values["started"].strip() else None
+                started_at(values)
             except InputError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                self.console.drafts["Declare an incident"] = values
-                return
+                return {"started": str(exc)}
+            return {}
+
+        def done(values: Values) -> None:
+            started = started_at(values)
             services = [s for s in values["services"].split(",") if s.strip()]
             run = partial(
                 desk.declare,
@@ -278,7 +325,7 @@ class MainScreen(Screen[None]):
             )
             self.console.submit("declare", run, on_done=self._declared)
 
-        await self._form("Declare an incident", forms.declare_fields(), done)
+        await self._form("Declare an incident", forms.declare_fields(), done, validate=check)
 
     def _declared(self, incident: Incident) -> None:
         self.console.incident_id = incident.id
@@ -311,21 +358,21 @@ class MainScreen(Screen[None]):
                 ),
             )
 
-        await self._form(f"Triage {incident.id}", forms.triage_fields(incident), done, hint=forms.triage_hint)
+        await self._form(
+            f"Triage {incident.id}", forms.triage_fields(incident), done, incident=incident, hint=forms.triage_hint
+        )
 
     async def action_log_entry(self) -> None:
-        if self._need_incident() is not None:
+        if (incident := self._need_incident()) is not None:
             self._select_pane(3)
-            await self.query_one(ActionLog).open_entry()
+            await self.query_one(ActionLog).open_entry(incident.id)
 
     @on(ActionLog.Submitted)
     def _log_submitted(self, event: ActionLog.Submitted) -> None:
-        incident = self.incident
-        if incident is None:
-            return
+        # The incident the line was opened on, whatever is on screen by the time Enter is handled.
         at = self.console.clock()
-        run = partial(self.console.desk.log, event.text, at=at, incident_id=incident.id)
-        self.console.submit("log entry", run, preview=(incident.id, "note", event.text, at))
+        run = partial(self.console.desk.log, event.text, at=at, incident_id=event.incident_id)
+        self.console.submit("log entry", run, preview=(event.incident_id, "note", event.text, at))
 
     async def action_respond(self) -> None:
         if (incident := self._need_incident()) is None:
@@ -338,6 +385,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.respond, v["action"], v["detail"], incident.id),
                 preview=(incident.id, "action", f"{v['action']}: {v['detail']}", self.console.clock()),
             ),
+            incident=incident,
         )
 
     async def action_escalate(self) -> None:
@@ -351,6 +399,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.escalate, v["to"], v["why"], incident.id),
                 preview=(incident.id, "escalation", f"Escalated to {v['to']}: {v['why']}", self.console.clock()),
             ),
+            incident=incident,
         )
 
     async def action_severity(self) -> None:
@@ -364,6 +413,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.set_severity, Severity(v["severity"]), v["reason"], incident.id),
                 on_done=lambda i: self.notify(f"{i.id} is now {i.severity.value}."),
             ),
+            incident=incident,
         )
 
     async def action_status(self) -> None:
@@ -377,6 +427,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.set_status, Status(v["status"]), note=v["note"], incident_id=incident.id),
                 on_done=lambda i: self.notify(f"{i.id} is now {i.status.value}."),
             ),
+            incident=incident,
         )
 
     async def action_compose(self) -> None:
@@ -470,6 +521,7 @@ class MainScreen(Screen[None]):
             lambda v: self.console.submit(
                 "handoff", partial(self.console.desk.handoff, v["to"], incident.id), on_done=briefed
             ),
+            incident=incident,
             save_label="Brief",
         )
 

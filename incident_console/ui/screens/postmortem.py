@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,6 +24,7 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
     """Write one free-text section; ctrl+s saves, Escape keeps the text for next time."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True), Binding("escape", "cancel", "Cancel", priority=True)]
+    AUTO_FOCUS = "#section-text"  # typing goes into the section, not the section chooser
 
     def __init__(self, sections: dict[str, str], drafts: dict[str, str]) -> None:
         super().__init__()
@@ -50,6 +52,15 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
         self.key = str(event.value)
         area.load_text(self._text(self.key))
         area.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed while a button has the focus goes into the section, not nowhere."""
+        if isinstance(self.focused, Button) and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            area = self.query_one("#section-text", TextArea)
+            self.set_focus(area)
+            area.insert(event.character)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_save() if event.button.id == "save" else self.action_cancel()

@@ -41,11 +41,12 @@ class ActionLog(Vertical):
     BINDINGS = [Binding("escape", "close_inputs", "Close", show=False)]
 
     class Submitted(Message):
-        """The user pressed Enter in the entry line."""
+        """The user pressed Enter in the entry line opened on ``incident_id``."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, incident_id: str) -> None:
             super().__init__()
             self.text = text
+            self.incident_id = incident_id
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -53,6 +54,12 @@ class ActionLog(Vertical):
         self._pending: tuple[LogRow, ...] = ()
         self._query = ""
         self._whole = True
+        # The incident on screen; the entry line and the filter belong to it. What was typed in them
+        # for another incident is kept for when that one is shown again.
+        self._incident_id: str | None = None
+        self._entry_for: str | None = None
+        self._drafts: dict[str, str] = {}
+        self._queries: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         # The filter and entry lines are made when first opened (see _line): hidden until then,
@@ -85,7 +92,13 @@ class ActionLog(Vertical):
     def view(self) -> LogView:
         return self.query_one(LogView)
 
-    def show_entries(self, entries: tuple[LogEntry, ...], pending: Sequence[LogRow] = (), whole: bool = True) -> None:
+    def show_entries(
+        self,
+        entries: tuple[LogEntry, ...],
+        pending: Sequence[LogRow] = (),
+        whole: bool = True,
+        incident_id: str | None = None,
+    ) -> None:
         """Show the incident's entries and the unsaved ones after them; ``whole`` is False when
         ``entries`` are only the newest (the rest of a long log is being read).
 
@@ -94,6 +107,8 @@ class ActionLog(Vertical):
         """
         pending = tuple(pending)
         self._whole = whole
+        if incident_id != self._incident_id:
+            self._change_incident(incident_id)
         old = self._entries
         grew = len(entries) >= len(old) and (not old or (entries[len(old) - 1].id == old[-1].id))
         same_incident = bool(old) and bool(entries) and entries[0].id == old[0].id
@@ -110,6 +125,30 @@ class ActionLog(Vertical):
         if kinds or words:
             rows = [r for r in rows if (not kinds or r.kind in kinds) and (not words or words in _search_text(r))]
         self.view.set_rows(rows)
+
+    def _change_incident(self, incident_id: str | None) -> None:
+        """Set the entry line and the filter aside for the incident that was shown, and bring back
+        this one's."""
+        entry, query = self._input("log-input"), self._input("log-filter")
+        if self._incident_id is not None:
+            if entry is not None and entry.value:
+                self._drafts[self._incident_id] = entry.value
+            self._queries[self._incident_id] = self._query
+        self._incident_id = incident_id
+        if entry is not None:
+            entry.value = self._drafts.pop(incident_id, "") if incident_id else ""
+            self._entry_for = incident_id if entry.has_focus else None
+        self._query = self._queries.get(incident_id, "") if incident_id else ""
+        if query is not None:
+            with query.prevent(Input.Changed):
+                query.value = self._query
+            query.set_class(not self._query and not query.has_focus, "hidden")
+
+    def _input(self, id: str) -> Input | None:
+        try:
+            return self.query_one(f"#{id}", Input)
+        except NoMatches:
+            return None
 
     def update_title(self) -> None:
         self._update_title()
@@ -130,8 +169,10 @@ class ActionLog(Vertical):
 
     # entry line
 
-    async def open_entry(self) -> None:
+    async def open_entry(self, incident_id: str) -> None:
+        """Open the entry line for ``incident_id``: Enter logs what it holds on that incident."""
         await self._open_line("log-input")
+        self._entry_for = incident_id
 
     @on(Input.Submitted, "#log-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -142,10 +183,13 @@ class ActionLog(Vertical):
             return
         # The line closes once saved, so the next key is a command again: ``l`` opens a new line.
         # A line left open took the next ``l`` as the first letter of the next entry.
+        incident_id = self._entry_for or self._incident_id
+        if incident_id is None:
+            return
         event.input.value = ""
         event.input.add_class("hidden")
         self.view.focus()
-        self.post_message(self.Submitted(text))
+        self.post_message(self.Submitted(text, incident_id))
 
     # filter line
 
