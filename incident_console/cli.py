@@ -16,6 +16,7 @@ from .domain import sla
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
 from .domain.text import visible
+from .domain.timer_text import moment_on, timer_text
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
 from .store.locations import state_file
@@ -288,21 +289,9 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout)) + "\n")
 
 
-def timer_line(timer: sla.SlaTimer) -> str:
-    """One timer as a person reads it: what is due and where it stands."""
-    if timer.state is sla.TimerState.NOT_APPLICABLE:
-        return f"{timer.title:<13} -"
-    due = clock_text(timer.due_at) + " UTC" if timer.due_at else ""
-    if timer.state is sla.TimerState.MET:
-        return f"{timer.title:<13} met at {clock_text(timer.met_at or timer.due_at)} UTC (due {due})"  # type: ignore[arg-type]
-    remaining = timer.remaining or 0.0
-    if timer.met_at is not None:
-        late = sla.format_duration(remaining)
-        return f"{timer.title:<13} met late at {clock_text(timer.met_at)} UTC ({late} after {due})"
-    if timer.state is sla.TimerState.BREACHED:
-        return f"{timer.title:<13} OVERDUE by {sla.format_duration(remaining)} (due {due})"
-    soon = "  due soon" if timer.due_soon else ""
-    return f"{timer.title:<13} {sla.format_duration(remaining)} left (due {due}){soon}"
+def timer_line(timer: sla.SlaTimer, now: datetime) -> str:
+    """One timer as a person reads it: what is due and where it stands (times UTC)."""
+    return timer_text(timer, moment_on(now)).line()
 
 
 def entry_line(entry: LogEntry) -> str:
@@ -322,9 +311,10 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
     if incident.triage:
         _out(f"  triage: {incident.triage.describe()}")
     _out()
-    _out("Timers")
-    for timer in desk.timers(incident, snap):
-        _out("  " + timer_line(timer))
+    _out("Timers (times UTC)")
+    now = desk.clock()
+    for timer in desk.timers(incident, snap, now):
+        _out("  " + timer_line(timer, now))
     log = snap.log_for(incident.id)
     _out()
     _out(f"Log (last {min(lines, len(log))} of {len(log)})")

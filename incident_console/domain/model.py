@@ -208,6 +208,11 @@ class Incident(NamedTuple):
         peak = self.highest_severity or self.severity
         return peak if peak.rank <= self.severity.rank else self.severity
 
+    @property
+    def postmortem_todo(self) -> tuple[str, ...]:
+        """The titles of the post-mortem's free-text sections not written yet."""
+        return tuple(title for key, title in POSTMORTEM_SECTIONS if not self.postmortem.get(key, "").strip())
+
     def with_changes(self, **changes: Any) -> "Incident":
         return self._replace(**changes)
 

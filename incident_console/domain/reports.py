@@ -10,9 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .model import POSTMORTEM_SECTIONS, ActionItem, Incident, LogEntry, Severity
-from .sla import SlaTimer, TimerState, format_duration
+from .sla import SlaTimer, format_duration
 from .text import visible
+from .timer_text import Tone, timer_text
 from .times import to_text
+
+# What the briefing lists under "Timers open or breached": whatever is not plainly met or not applicable.
+_TONES_TO_BRIEF = (Tone.LEFT, Tone.SOON, Tone.OVERDUE, Tone.OVERRIDE, Tone.MISSED, Tone.UNMET)
 
 TIMELINE_KINDS = {
     "declare",
@@ -199,12 +203,10 @@ def handoff_markdown(
         "",
         "## Timers open or breached",
     ]
-    open_timers = [t for t in timers if t.state in (TimerState.PENDING, TimerState.BREACHED) and t.met_at is None]
-    for timer in open_timers:
-        remaining = timer.remaining or 0
-        state = f"OVERDUE by {format_duration(remaining)}" if remaining < 0 else f"{format_duration(remaining)} left"
-        due = _utc(timer.due_at) if timer.due_at else "-"
-        lines.append(f"- **{timer.title}:** {state} (due {due})")
+    worded = [timer_text(t, _utc) for t in timers]
+    open_timers = [t for t in worded if t.tone in _TONES_TO_BRIEF]
+    for text in open_timers:
+        lines.append(f"- **{text.title}:** {text.state}" + (f" ({text.due})" if text.due else ""))
     if not open_timers:
         lines.append("- none")
     lines += ["", "## Communications"]
@@ -216,7 +218,8 @@ def handoff_markdown(
         lines += [f"  > {visible(line)}" for line in last.text.splitlines()]
     else:
         lines.append("- **Last update sent:** none yet")
-    next_update = next((t for t in timers if t.name == "next_update" and t.due_at), None)
+    # Only while the cadence runs: a resolved incident has no next update due.
+    next_update = next((t for t in timers if t.name == "next_update" and t.running), None)
     if next_update is not None and next_update.due_at is not None:
         lines.append(f"- **Next update due:** {_utc(next_update.due_at)}")
     lines += ["", "## Actions tried"]

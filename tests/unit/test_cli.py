@@ -184,7 +184,7 @@ def test_show_text(cli: Cli) -> None:
     assert "commander: alice" in out
     for title in ("Acknowledge", "Triage", "First update", "Next update", "Monitoring", "Post-mortem"):
         assert title in out
-    assert "left (due" in out
+    assert "left  due" in out
     assert "Log (last 1 of 1)" in out
     assert "declare" in out
 
