@@ -200,7 +200,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("status", "change the status")
     p.add_argument("state", help="investigating, identified, monitoring or resolved")
-    p.add_argument("--note", default="", help="why (required to reopen a resolved incident)")
+    p.add_argument(
+        "--reason",
+        "--note",
+        dest="reason",
+        default="",
+        metavar="TEXT",
+        help="why (required to reopen, or to resolve before the Resolve checklist is clear)",
+    )
 
     p = command("commander", "hand command of the incident to someone")
     p.add_argument("name")
@@ -228,6 +235,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--section", choices=[key for key, _ in POSTMORTEM_SECTIONS], help="section to write")
     p.add_argument("--text", help="the section's text (with --section)")
     p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
+    p.add_argument(
+        "--reason", default="", metavar="TEXT", help="why it is complete with sections still TODO (--complete)"
+    )
 
     p = command("action", "action items: add, list, done", json_output=True)
     p.add_argument("verb", choices=["add", "list", "done"])
@@ -416,7 +426,7 @@ def run_command(args: argparse.Namespace) -> int:
         incident = desk.set_severity(Severity.parse(args.level), args.reason, incident_id)
         _out(f"{incident.id} is now {incident.severity.value}")
     elif args.command == "status":
-        incident = desk.set_status(Status.parse(args.state), note=args.note, incident_id=incident_id)
+        incident = desk.set_status(Status.parse(args.state), note=args.reason, incident_id=incident_id)
         _out(f"{incident.id} is now {incident.status.value}")
     elif args.command == "commander":
         incident = desk.set_commander(args.name, incident_id)
@@ -478,8 +488,10 @@ def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -
         desk.write_postmortem_section(args.section, args.text, incident_id)
     elif args.text is not None:
         raise InputError("--text needs --section to say which section it is")
+    if args.reason and not args.complete:
+        raise InputError("--reason goes with --complete")
     if args.complete:
-        desk.complete_postmortem(incident_id)
+        desk.complete_postmortem(incident_id, reason=args.reason)
     markdown = desk.postmortem(incident_id)
     if args.out:
         target = os.path.expanduser(args.out)
@@ -600,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _open_console(args)
         return run_command(args)
     except InputError as exc:
-        sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
+        sys.stderr.write(f"{PROG}: {visible(_cli_words(exc))}\n")
         return 2
     except FileProblem as exc:
         sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
@@ -619,6 +631,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set INCIDENT_CONSOLE_DEBUG=1 to see where)\n"
         )
         return 70
+
+
+# How the command line gives what a refusal wants (the Desk's sentences name no flags).
+_HOW_TO_GIVE = {
+    "reason": ": give it with --reason TEXT",
+    "to": ": give it with --to NAME",
+    "cause": ": give it with --cause TEXT",
+    "incident": f"; declare one with: {PROG} new TITLE --severity P1",
+    "started_at": "; check --started-at and --detected-at",
+}
+
+
+def _cli_words(exc: InputError) -> str:
+    return str(exc) + _HOW_TO_GIVE.get(getattr(exc, "wants", ""), "")
 
 
 def _open_console(args: argparse.Namespace) -> int:

@@ -115,11 +115,36 @@ def metrics(incident: Incident, log: Sequence[LogEntry]) -> list[tuple[str, str]
     ]
 
 
+def lead(incident: Incident, log: Sequence[LogEntry], end: datetime) -> str:
+    """Who led the incident: whoever was its commander longest from declaration to ``end`` (its
+    resolution), so a handoff after resolution, or a brief stand-in, does not change it."""
+    changes = [e for e in log if e.kind in ("commander", "handoff") and e.at < end]
+    if not changes:
+        return incident.commander
+    first = changes[0].details
+    holder = str(first.get("previous", first.get("previous_commander", "")) or "")
+    held: dict[str, float] = {}
+    since = incident.declared_at
+    for entry in changes:
+        held[holder] = held.get(holder, 0.0) + max((entry.at - since).total_seconds(), 0.0)
+        holder = str(entry.details.get("commander" if entry.kind == "commander" else "to", "") or "")
+        since = entry.at
+    held[holder] = held.get(holder, 0.0) + max((end - since).total_seconds(), 0.0)
+    named = {name: seconds for name, seconds in held.items() if name}
+    # Longest first; of two who held it as long, the one who held it first.
+    return max(named, key=lambda name: named[name]) if named else incident.commander
+
+
 def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequence[ActionItem], now: datetime) -> str:
     """The runbook's post-mortem, prefilled from the file; unwritten sections say TODO."""
     end = incident.resolved_at or now
     duration = (end - incident.impact_start).total_seconds()
-    ongoing = "" if incident.resolved_at else " (ongoing)"
+    multi_day = incident.impact_start.date() != end.date()
+    impact_start = _time(incident.impact_start, multi_day)
+    if incident.resolved_at:
+        span = f"{_hours(duration)}, from impact start ({impact_start}) to resolution ({_time(end, multi_day)} UTC)"
+    else:
+        span = f"{_hours(duration)} so far, from impact start ({impact_start} UTC); ongoing"
     peak: Severity = incident.peak_severity
 
     def section(key: str) -> str:
@@ -130,9 +155,9 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
         "# Incident Post-Mortem",
         "",
         f"**Date:** {incident.impact_start.strftime('%Y-%m-%d')}",
-        f"**Duration:** {_hours(duration)}{ongoing}",
+        f"**Duration:** {span}",
         f"**Severity:** {peak.value}",
-        f"**Lead:** {_line(incident.commander) or 'TODO'}",
+        f"**Lead:** {_line(lead(incident, log, end)) or 'TODO'}",
         f"**Incident:** {incident.id} — {_line(incident.title)}",
         "",
         "## Summary",
@@ -142,7 +167,6 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
         "| Time | Event |",
         "|------|-------|",
     ]
-    multi_day = incident.impact_start.date() != end.date()
     if incident.started_at and incident.started_at < incident.detected_at:
         lines.append(f"| {_time(incident.started_at, multi_day)} | Impact started |")
     if incident.detected_at < incident.declared_at:
@@ -152,6 +176,8 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
             lines.append(f"| {_time(entry.at, multi_day)} | {_cell(timeline_event(entry))} |")
     lines.append("")
     lines.append("All times UTC.")
+    lines.append("")
+    lines.append(f"Measured from detection ({_time(incident.detected_at, multi_day)}):")
     lines.append("")
     for label, value in metrics(incident, log):
         lines.append(f"- **{label}:** {value}")

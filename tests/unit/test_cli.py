@@ -406,10 +406,10 @@ def test_status_through_resolution_and_reopen(cli: Cli) -> None:
     assert timers["monitoring"]["state"] == "breached"  # resolved well inside the 30-minute watch
     assert timers["postmortem"]["state"] == "pending"
 
-    assert "--note" in cli.fails(2, "status", "investigating")
+    assert cli.fails(2, "status", "investigating").endswith("needs a reason: give it with --reason TEXT")
     assert "already resolved" in cli.fails(2, "status", "resolved")
     assert "'done'" in cli.fails(2, "status", "done")
-    assert cli.ok("status", "investigating", "--note", "errors are back") == "INC-1 is now investigating\n"
+    assert cli.ok("status", "investigating", "--reason", "errors are back") == "INC-1 is now investigating\n"
     shown = cli.show()
     assert shown["incident"]["resolved_at"] is None
     assert shown["log"][-1]["text"] == "Reopened: resolved -> investigating: errors are back"
@@ -663,7 +663,12 @@ def test_postmortem_sections_complete_and_out(cli: Cli) -> None:
     cli.fails(2, "postmortem", "--section", "nonsense", "--text", "x")
     assert cli.ok("postmortem", "--section", "summary", "--text", "The API was down for 20 minutes.") == ""
     cli.ok("status", "resolved", "--note", "fixed by rollback")
-    assert cli.ok("postmortem", "--complete") == ""
+    refusal = cli.fails(2, "postmortem", "--complete")
+    assert "still has TODO sections: Root Cause, Impact, What Went Well, What Went Wrong, Lessons Learned" in refusal
+    assert refusal.endswith("give it with --reason TEXT")
+    assert timers_of(cli.show())["postmortem"]["state"] == "pending"
+    assert "--reason goes with --complete" in cli.fails(2, "postmortem", "--reason", "x")
+    assert cli.ok("postmortem", "--complete", "--reason", "the review meeting is next week") == ""
     assert "already complete" in cli.fails(2, "postmortem", "--complete")
     target = cli.tmp / "pm.md"
     assert cli.ok("postmortem", "--out", str(target)) == f"wrote {target}\n"

@@ -62,7 +62,8 @@ def test_running_met_late_and_overdue_timers() -> None:
 
 
 def test_the_last_part_of_a_window_says_soon() -> None:
-    assert said(incident(), T0 + timedelta(minutes=4, seconds=30))["acknowledge"].endswith("30s left (soon)  due 12:05:00")
+    line = said(incident(), T0 + timedelta(minutes=4, seconds=30))["acknowledge"]
+    assert line.endswith("30s left (soon)  due 12:05:00")
 
 
 # --- item: monitoring cut short by an early resolve ----------------------------------------------
