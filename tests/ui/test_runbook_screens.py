@@ -148,7 +148,8 @@ class TestPostmortem:
             # Five sections are still TODO: marking it complete asks why, like an early resolve.
             form = await open_form(pilot, "m")
             assert form.form_title == (
-                "Complete with sections still TODO: Root Cause, Impact, What Went Well, What Went Wrong, Lessons Learned"
+                "Complete with sections still TODO: "
+                "Root Cause, Impact, What Went Well, What Went Wrong, Lessons Learned"
             )
             await type_into(pilot, "#field-reason", "review meeting on Monday")
             await pilot.press("ctrl+s")
