@@ -118,11 +118,12 @@ def metrics(incident: Incident, log: Sequence[LogEntry]) -> list[tuple[str, str]
 def lead(incident: Incident, log: Sequence[LogEntry], end: datetime) -> str:
     """Who led the incident: whoever was its commander longest from declaration to ``end`` (its
     resolution), so a handoff after resolution, or a brief stand-in, does not change it."""
-    changes = [e for e in log if e.kind in ("commander", "handoff") and e.at < end]
-    if not changes:
+    every_change = [e for e in log if e.kind in ("commander", "handoff")]
+    if not every_change:
         return incident.commander
-    first = changes[0].details
+    first = every_change[0].details
     holder = str(first.get("previous", first.get("previous_commander", "")) or "")
+    changes = [e for e in every_change if e.at < end]
     held: dict[str, float] = {}
     since = incident.declared_at
     for entry in changes:
