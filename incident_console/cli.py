@@ -279,6 +279,7 @@ def _timer_json(timer: sla.SlaTimer) -> dict[str, Any]:
         "due_at": to_text(timer.due_at) if timer.due_at else None,
         "remaining_s": None if timer.remaining is None else round(timer.remaining, 3),
         "met_at": to_text(timer.met_at) if timer.met_at else None,
+        "ended_by": timer.ended_by or None,
     }
 
 

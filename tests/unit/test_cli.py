@@ -23,7 +23,7 @@ from incident_console.domain.model import Severity
 from incident_console.domain.sla import TIMER_NAMES
 from incident_console.store.repository import Repository
 
-TIMER_KEYS = {"name", "state", "due_at", "remaining_s", "met_at"}
+TIMER_KEYS = {"name", "state", "due_at", "remaining_s", "met_at", "ended_by"}
 
 
 class Cli:
@@ -209,6 +209,7 @@ def test_show_json_shape(cli: Cli) -> None:
         "due_at": None,
         "remaining_s": None,
         "met_at": None,
+        "ended_by": None,
     }
     [declared] = shown["log"]
     assert declared["kind"] == "declare"

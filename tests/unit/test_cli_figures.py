@@ -6,6 +6,7 @@ command prints at the real now are known exactly.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -60,6 +61,8 @@ def test_monitoring_cut_short_reads_as_skipped_with_its_shortfall_in_show_and_ha
     desk.set_status(Status.RESOLVED, note="customer confirmed")
     lines = timer_lines(ok(path, "show"))
     assert re.fullmatch(r"Monitoring    skipped \(override\), 29m 47s short  due \d\d:\d\d:\d\d", lines["Monitoring"])
+    monitoring = next(t for t in json.loads(ok(path, "show", "--json"))["timers"] if t["name"] == "monitoring")
+    assert (monitoring["state"], monitoring["remaining_s"], monitoring["ended_by"]) == ("breached", -1787.0, "override")
     briefing = ok(path, "handoff", "--to", "bob")
     assert re.search(r"- \*\*Monitoring:\*\* skipped \(override\), 29m 47s short \(due [0-9-]+ [0-9:]+ UTC\)", briefing)
     assert "OVERDUE" not in briefing
