@@ -14,7 +14,7 @@ from .config import load_settings
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
-from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
+from .domain.model import POSTMORTEM_FIELDS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
 from .domain.text import visible
 from .domain.timer_text import moment_on, timer_text
 from .domain.times import clock_text, parse_when, to_text
@@ -232,7 +232,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("postmortem", "print the post-mortem Markdown, write a section, or mark it complete")
     p.add_argument("--out", metavar="FILE", help="write the Markdown to FILE instead of printing it")
-    p.add_argument("--section", choices=[key for key, _ in POSTMORTEM_SECTIONS], help="section to write")
+    p.add_argument(
+        "--section",
+        choices=[key for key, _ in POSTMORTEM_FIELDS],
+        help="section to write (lead: who led the incident, if not whoever was commander longest)",
+    )
     p.add_argument("--text", help="the section's text (with --section)")
     p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
     p.add_argument(

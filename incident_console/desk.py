@@ -16,7 +16,7 @@ from .domain import sla, triage
 from .domain import templates as comms
 from .domain.errors import InputError
 from .domain.model import (
-    POSTMORTEM_SECTIONS,
+    POSTMORTEM_FIELDS,
     ActionItem,
     Incident,
     LogEntry,
@@ -529,7 +529,7 @@ class Desk:
 
     def write_postmortem_section(self, key: str, text: str, incident_id: str | None = None) -> Incident:
         """Save one free-text section of the post-mortem (Summary, Root Cause, ...)."""
-        titles = dict(POSTMORTEM_SECTIONS)
+        titles = dict(POSTMORTEM_FIELDS)
         if key not in titles:
             raise InputError(f"post-mortem section {key!r} is not one of {', '.join(titles)}")
         text = clean_input(text, multiline=True).strip()

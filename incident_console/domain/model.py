@@ -251,6 +251,9 @@ POSTMORTEM_SECTIONS: tuple[tuple[str, str], ...] = (
     ("went_wrong", "What Went Wrong"),
     ("lessons", "Lessons Learned"),
 )
+# What a post-mortem can be given: its sections, and who led the incident when that is not the
+# person who was commander longest (the default).
+POSTMORTEM_FIELDS: tuple[tuple[str, str], ...] = (*POSTMORTEM_SECTIONS, ("lead", "Lead"))
 
 
 class ActionItem(NamedTuple):

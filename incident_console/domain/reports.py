@@ -158,7 +158,7 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
         f"**Date:** {incident.impact_start.strftime('%Y-%m-%d')}",
         f"**Duration:** {span}",
         f"**Severity:** {peak.value}",
-        f"**Lead:** {_line(lead(incident, log, end)) or 'TODO'}",
+        f"**Lead:** {_line(incident.postmortem.get('lead', '').strip() or lead(incident, log, end)) or 'TODO'}",
         f"**Incident:** {incident.id} — {_line(incident.title)}",
         "",
         "## Summary",

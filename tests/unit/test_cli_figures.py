@@ -119,6 +119,10 @@ def test_the_lead_is_who_led_it_not_who_holds_it_after_a_late_handoff(tmp_path: 
     assert re.search(r"\*\*Duration:\*\* 1\.0 hours, from impact start \(\d\d:\d\d\) to resolution \(", markdown)
     assert re.search(r"Measured from detection \(\d\d:\d\d\):\n\n- \*\*Time to acknowledge:\*\*", markdown)
     assert "- **Time to resolve:** 50m 00s" in markdown
+    # Where the team names someone else as the lead, the post-mortem says so.
+    ok(path, "postmortem", "--section", "lead", "--text", "carol")
+    assert "**Lead:** carol\n" in ok(path, "postmortem")
+    assert len(Repository(path).snapshot().incidents[0].postmortem_todo) == 6  # the lead is not a section
 
 
 def test_completing_a_postmortem_with_todo_sections_is_an_override_the_timer_shows(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
-from ...domain.model import POSTMORTEM_SECTIONS
+from ...domain.model import POSTMORTEM_FIELDS, POSTMORTEM_SECTIONS
 from .document import DocumentScreen
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="form"):
             yield Static(Content.styled("Write a post-mortem section (Markdown)", "bold"))
             yield Select(
-                [(title, key) for key, title in POSTMORTEM_SECTIONS], value=self.key, allow_blank=False, id="section"
+                [(title, key) for key, title in POSTMORTEM_FIELDS], value=self.key, allow_blank=False, id="section"
             )
             yield TextArea(self._text(self.key), id="section-text", soft_wrap=True)
             with Horizontal(id="form-buttons"):
