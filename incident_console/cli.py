@@ -461,8 +461,16 @@ def run_command(args: argparse.Namespace) -> int:
             desk.verify_metrics(args.note, incident_id)
         snap = desk.snapshot()
         incident = desk.incident(incident_id, snap)
+        from .domain import checklist
+
+        # How the command line takes a step the checklist calls for.
+        way = {
+            checklist.NOT_CONFIRMED: f"not confirmed ({PROG} checklist verify)",
+            checklist.NOT_MONITORING: f"not in monitoring yet ({PROG} status monitoring)",
+            checklist.NOT_SENT: f"not sent ({PROG} update resolved)",
+        }
         for check in desk.resolve_checks(incident, snap):
-            _out(f"[{'x' if check.done else ' '}] {check.title} — {check.detail}")
+            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}")
     elif args.command == "postmortem":
         return _postmortem(desk, args, incident_id)
     elif args.command == "action":

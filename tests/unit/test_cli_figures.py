@@ -153,3 +153,15 @@ def test_status_takes_reason_like_severity_and_note_still_works(tmp_path: Path) 
     texts = [e.text for e in Repository(path).snapshot().log]
     assert "Resolved early (override): investigating -> resolved: customer confirmed" in texts
     assert "Reopened: resolved -> investigating: errors are back" in texts
+
+
+def test_the_checklist_and_its_refusals_name_commands_not_console_keys(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    ok(path, "new", "Checkout down", "--severity", "P1")
+    lines = ok(path, "checklist").splitlines()
+    assert lines[0] == "[ ] Verify — metrics returned to normal — not confirmed (incident-console checklist verify)"
+    assert lines[1].endswith("— not in monitoring yet (incident-console status monitoring)")
+    assert lines[3].endswith("— not sent (incident-console update resolved)")
+    refused = run(path, "status", "resolved").stderr
+    assert "monitoring is not complete (not in monitoring yet)" in refused
+    assert "press v" not in refused and "u →" not in refused and "(y)" not in refused
