@@ -14,8 +14,9 @@ from .config import load_settings
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
-from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
+from .domain.model import POSTMORTEM_FIELDS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
 from .domain.text import visible
+from .domain.timer_text import moment_on, timer_text
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
 from .store.locations import state_file
@@ -199,7 +200,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("status", "change the status")
     p.add_argument("state", help="investigating, identified, monitoring or resolved")
-    p.add_argument("--note", default="", help="why (required to reopen a resolved incident)")
+    p.add_argument(
+        "--reason",
+        "--note",
+        dest="reason",
+        default="",
+        metavar="TEXT",
+        help="why (required to reopen, or to resolve before the Resolve checklist is clear)",
+    )
 
     p = command("commander", "hand command of the incident to someone")
     p.add_argument("name")
@@ -224,9 +232,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("postmortem", "print the post-mortem Markdown, write a section, or mark it complete")
     p.add_argument("--out", metavar="FILE", help="write the Markdown to FILE instead of printing it")
-    p.add_argument("--section", choices=[key for key, _ in POSTMORTEM_SECTIONS], help="section to write")
+    p.add_argument(
+        "--section",
+        choices=[key for key, _ in POSTMORTEM_FIELDS],
+        help="section to write (lead: who led the incident, if not whoever was commander longest)",
+    )
     p.add_argument("--text", help="the section's text (with --section)")
     p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
+    p.add_argument(
+        "--reason", default="", metavar="TEXT", help="why it is complete with sections still TODO (--complete)"
+    )
 
     p = command("action", "action items: add, list, done", json_output=True)
     p.add_argument("verb", choices=["add", "list", "done"])
@@ -268,6 +283,7 @@ def _timer_json(timer: sla.SlaTimer) -> dict[str, Any]:
         "due_at": to_text(timer.due_at) if timer.due_at else None,
         "remaining_s": None if timer.remaining is None else round(timer.remaining, 3),
         "met_at": to_text(timer.met_at) if timer.met_at else None,
+        "ended_by": timer.ended_by or None,
     }
 
 
@@ -288,21 +304,9 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout)) + "\n")
 
 
-def timer_line(timer: sla.SlaTimer) -> str:
-    """One timer as a person reads it: what is due and where it stands."""
-    if timer.state is sla.TimerState.NOT_APPLICABLE:
-        return f"{timer.title:<13} -"
-    due = clock_text(timer.due_at) + " UTC" if timer.due_at else ""
-    if timer.state is sla.TimerState.MET:
-        return f"{timer.title:<13} met at {clock_text(timer.met_at or timer.due_at)} UTC (due {due})"  # type: ignore[arg-type]
-    remaining = timer.remaining or 0.0
-    if timer.met_at is not None:
-        late = sla.format_duration(remaining)
-        return f"{timer.title:<13} met late at {clock_text(timer.met_at)} UTC ({late} after {due})"
-    if timer.state is sla.TimerState.BREACHED:
-        return f"{timer.title:<13} OVERDUE by {sla.format_duration(remaining)} (due {due})"
-    soon = "  due soon" if timer.due_soon else ""
-    return f"{timer.title:<13} {sla.format_duration(remaining)} left (due {due}){soon}"
+def timer_line(timer: sla.SlaTimer, now: datetime) -> str:
+    """One timer as a person reads it: what is due and where it stands (times UTC)."""
+    return timer_text(timer, moment_on(now)).line()
 
 
 def entry_line(entry: LogEntry) -> str:
@@ -322,9 +326,10 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
     if incident.triage:
         _out(f"  triage: {incident.triage.describe()}")
     _out()
-    _out("Timers")
-    for timer in desk.timers(incident, snap):
-        _out("  " + timer_line(timer))
+    _out("Timers (times UTC)")
+    now = desk.clock()
+    for timer in desk.timers(incident, snap, now):
+        _out("  " + timer_line(timer, now))
     log = snap.log_for(incident.id)
     _out()
     _out(f"Log (last {min(lines, len(log))} of {len(log)})")
@@ -426,7 +431,7 @@ def run_command(args: argparse.Namespace) -> int:
         incident = desk.set_severity(Severity.parse(args.level), args.reason, incident_id)
         _out(f"{incident.id} is now {incident.severity.value}")
     elif args.command == "status":
-        incident = desk.set_status(Status.parse(args.state), note=args.note, incident_id=incident_id)
+        incident = desk.set_status(Status.parse(args.state), note=args.reason, incident_id=incident_id)
         _out(f"{incident.id} is now {incident.status.value}")
     elif args.command == "commander":
         incident = desk.set_commander(args.name, incident_id)
@@ -456,8 +461,16 @@ def run_command(args: argparse.Namespace) -> int:
             desk.verify_metrics(args.note, incident_id)
         snap = desk.snapshot()
         incident = desk.incident(incident_id, snap)
+        from .domain import checklist
+
+        # How the command line takes a step the checklist calls for.
+        way = {
+            checklist.NOT_CONFIRMED: f"not confirmed ({PROG} checklist verify)",
+            checklist.NOT_MONITORING: f"not in monitoring yet ({PROG} status monitoring)",
+            checklist.NOT_SENT: f"not sent ({PROG} update resolved)",
+        }
         for check in desk.resolve_checks(incident, snap):
-            _out(f"[{'x' if check.done else ' '}] {check.title} — {check.detail}")
+            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}")
     elif args.command == "postmortem":
         return _postmortem(desk, args, incident_id)
     elif args.command == "action":
@@ -488,8 +501,10 @@ def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -
         desk.write_postmortem_section(args.section, args.text, incident_id)
     elif args.text is not None:
         raise InputError("--text needs --section to say which section it is")
+    if args.reason and not args.complete:
+        raise InputError("--reason goes with --complete")
     if args.complete:
-        desk.complete_postmortem(incident_id)
+        desk.complete_postmortem(incident_id, reason=args.reason)
     markdown = desk.postmortem(incident_id)
     if args.out:
         target = os.path.expanduser(args.out)
@@ -610,7 +625,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _open_console(args)
         return run_command(args)
     except InputError as exc:
-        sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
+        sys.stderr.write(f"{PROG}: {visible(_cli_words(exc))}\n")
         return 2
     except FileProblem as exc:
         sys.stderr.write(f"{PROG}: {visible(str(exc))}\n")
@@ -629,6 +644,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set INCIDENT_CONSOLE_DEBUG=1 to see where)\n"
         )
         return 70
+
+
+# How the command line gives what a refusal wants (the Desk's sentences name no flags).
+_HOW_TO_GIVE = {
+    "reason": ": give it with --reason TEXT",
+    "to": ": give it with --to NAME",
+    "cause": ": give it with --cause TEXT",
+    "incident": f"; declare one with: {PROG} new TITLE --severity P1",
+    "started_at": "; check --started-at and --detected-at",
+}
+
+
+def _cli_words(exc: InputError) -> str:
+    return str(exc) + _HOW_TO_GIVE.get(getattr(exc, "wants", ""), "")
 
 
 def _open_console(args: argparse.Namespace) -> int:

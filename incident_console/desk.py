@@ -16,7 +16,7 @@ from .domain import sla, triage
 from .domain import templates as comms
 from .domain.errors import InputError
 from .domain.model import (
-    POSTMORTEM_SECTIONS,
+    POSTMORTEM_FIELDS,
     ActionItem,
     Incident,
     LogEntry,
@@ -82,10 +82,10 @@ class TriageResult(NamedTuple):
     incident: Incident
 
 
-def _required(label: str, value: str, *, multiline: bool = False) -> str:
+def _required(label: str, value: str, *, multiline: bool = False, wants: str = "") -> str:
     cleaned = clean_input(value, multiline=multiline)
     if not cleaned.strip():
-        raise InputError(f"{label} is empty; write what it should say")
+        raise InputError(f"{label} is empty; write what it should say", wants=wants)
     return cleaned
 
 
@@ -131,7 +131,7 @@ class Desk:
             return found
         current = snap.current()
         if current is None:
-            raise InputError("there is no incident yet; declare one with: incident-console new TITLE --severity P1")
+            raise InputError("there is no incident yet", wants="incident")
         return current
 
     def timers(
@@ -183,7 +183,7 @@ class Desk:
         now = self.clock()
         detected = detected_at or now
         if started_at is not None and started_at > detected:
-            raise InputError("the impact start is after the detection time; check --started-at and --detected-at")
+            raise InputError("the impact start is after the detection time", wants="started_at")
         if detected > now:
             raise InputError("the detection time is in the future")
         with self.repository.transaction(now) as tx:
@@ -292,7 +292,7 @@ class Desk:
 
     def set_severity(self, severity: Severity, reason: str, incident_id: str | None = None) -> Incident:
         """Change the severity; a reason is required and logged. Deadlines follow the new severity."""
-        reason = _required("the reason for the severity change", reason)
+        reason = _required("the reason for the severity change", reason, wants="reason")
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             if severity is incident.severity:
@@ -316,7 +316,7 @@ class Desk:
             if status is incident.status:
                 raise InputError(f"{incident.id} is already {status.value}")
             if incident.status is Status.RESOLVED and not note:
-                raise InputError(f"{incident.id} is resolved; reopening it needs a reason (--note)")
+                raise InputError(f"{incident.id} is resolved; reopening it needs a reason", wants="reason")
             skipped: list[str] = []
             if status is Status.RESOLVED:
                 from .domain import checklist
@@ -326,7 +326,8 @@ class Desk:
                 if skipped and not note:
                     raise InputError(
                         f"{incident.id} cannot be resolved yet: {'; '.join(skipped)}. "
-                        "Give a reason (--note) to resolve anyway; it is logged as an override"
+                        "Resolving it anyway needs a reason, logged as an override",
+                        wants="reason",
                     )
             changes: dict[str, Any] = {"status": status}
             if status is Status.MONITORING:
@@ -477,7 +478,7 @@ class Desk:
 
     def handoff(self, to: str, incident_id: str | None = None) -> tuple[str, Incident]:
         """Brief the next person: returns the Markdown briefing; logs the handoff; ``to`` takes command."""
-        to = _required("who takes over (--to)", to)
+        to = _required("who takes over", to, wants="to")
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> tuple[str, Incident]:
             log = tx.snapshot.log_for(incident.id)
@@ -528,7 +529,7 @@ class Desk:
 
     def write_postmortem_section(self, key: str, text: str, incident_id: str | None = None) -> Incident:
         """Save one free-text section of the post-mortem (Summary, Root Cause, ...)."""
-        titles = dict(POSTMORTEM_SECTIONS)
+        titles = dict(POSTMORTEM_FIELDS)
         if key not in titles:
             raise InputError(f"post-mortem section {key!r} is not one of {', '.join(titles)}")
         text = clean_input(text, multiline=True).strip()
@@ -544,17 +545,34 @@ class Desk:
 
         return self._change(incident_id, apply)
 
-    def complete_postmortem(self, incident_id: str | None = None) -> Incident:
-        """Mark the post-mortem complete: meets the 48-hour timer."""
+    def complete_postmortem(self, incident_id: str | None = None, *, reason: str = "") -> Incident:
+        """Mark the post-mortem complete: meets the 48-hour timer.
+
+        With sections still TODO it is refused, unless a reason is given: then it is logged as an
+        override naming what is missing, and the timer shows the override.
+        """
+        reason = clean_input(reason).strip()
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             if incident.status is not Status.RESOLVED:
                 raise InputError(f"{incident.id} is not resolved yet; the post-mortem follows resolution")
             if incident.postmortem_done_at is not None:
                 raise InputError(f"{incident.id}'s post-mortem is already complete")
-            missing = [title for key, title in POSTMORTEM_SECTIONS if not incident.postmortem.get(key)]
-            text = "Post-mortem marked complete" + (f" (still TODO: {', '.join(missing)})" if missing else "")
-            tx.append(self._entry(incident, "postmortem", text, now, complete=True))
+            missing = list(incident.postmortem_todo)
+            if missing and not reason:
+                raise InputError(
+                    f"{incident.id}'s post-mortem still has TODO sections: {', '.join(missing)}. "
+                    "Marking it complete anyway needs a reason, logged as an override",
+                    wants="reason",
+                )
+            text = "Post-mortem marked complete"
+            details: dict[str, Any] = {"complete": True}
+            if missing:
+                text += f" (override, still TODO: {', '.join(missing)}): {reason}"
+                details.update(override=True, missing=missing)
+            elif reason:
+                text += f": {reason}"
+            tx.append(self._entry(incident, "postmortem", text, now, **details))
             changed = incident.with_changes(postmortem_done_at=now)
             tx.put_incident(changed)
             return changed
@@ -612,7 +630,7 @@ class Desk:
         """
         cause = clean_input(cause)
         if comms.template(template_key, self.templates).needs_cause and not cause.strip():
-            raise InputError(f"template {template_key!r} needs the cause: add --cause TEXT")
+            raise InputError(f"template {template_key!r} needs the cause", wants="cause")
         incident = self.incident(incident_id)
         return comms.render(template_key, incident, self.policy, self.clock(), cause, self.templates)
 

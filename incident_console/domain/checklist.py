@@ -17,6 +17,12 @@ CHECKS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Details that call for a step; each interface says how to take it (a key, a command).
+NOT_CONFIRMED = "not confirmed"
+NOT_MONITORING = "not in monitoring yet"
+NOT_SENT = "not sent"
+
+
 class Check(NamedTuple):
     key: str
     title: str
@@ -42,7 +48,7 @@ def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTime
         for e in log
     )
     if monitoring is None or monitoring.state is TimerState.NOT_APPLICABLE:
-        monitor_detail = "not in monitoring yet (u → monitoring)"
+        monitor_detail = NOT_MONITORING
         monitored = False
     elif monitoring.state is TimerState.MET:
         monitor_detail, monitored = "30 minutes passed", True
@@ -51,10 +57,10 @@ def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTime
     else:
         monitor_detail, monitored = "resolved before the monitoring time (override)", False
     return [
-        Check("verify", CHECKS[0][1], verified is not None, "confirmed" if verified else "press v to confirm"),
+        Check("verify", CHECKS[0][1], verified is not None, "confirmed" if verified else NOT_CONFIRMED),
         Check("monitor", CHECKS[1][1], monitored, monitor_detail),
         Check("update_status", CHECKS[2][1], resolved, "resolved" if resolved else "not yet"),
-        Check("notify", CHECKS[3][1], notified, "sent" if notified else "copy the Resolved template (y)"),
+        Check("notify", CHECKS[3][1], notified, "sent" if notified else NOT_SENT),
     ]
 
 

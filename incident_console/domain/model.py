@@ -208,6 +208,11 @@ class Incident(NamedTuple):
         peak = self.highest_severity or self.severity
         return peak if peak.rank <= self.severity.rank else self.severity
 
+    @property
+    def postmortem_todo(self) -> tuple[str, ...]:
+        """The titles of the post-mortem's free-text sections not written yet."""
+        return tuple(title for key, title in POSTMORTEM_SECTIONS if not self.postmortem.get(key, "").strip())
+
     def with_changes(self, **changes: Any) -> "Incident":
         return self._replace(**changes)
 
@@ -246,6 +251,9 @@ POSTMORTEM_SECTIONS: tuple[tuple[str, str], ...] = (
     ("went_wrong", "What Went Wrong"),
     ("lessons", "Lessons Learned"),
 )
+# What a post-mortem can be given: its sections, and who led the incident when that is not the
+# person who was commander longest (the default).
+POSTMORTEM_FIELDS: tuple[tuple[str, str], ...] = (*POSTMORTEM_SECTIONS, ("lead", "Lead"))
 
 
 class ActionItem(NamedTuple):

@@ -10,9 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .model import POSTMORTEM_SECTIONS, ActionItem, Incident, LogEntry, Severity
-from .sla import SlaTimer, TimerState, format_duration
+from .sla import SlaTimer, format_duration
 from .text import visible
+from .timer_text import Tone, timer_text
 from .times import to_text
+
+# What the briefing lists under "Timers open or breached": whatever is not plainly met or not applicable.
+_TONES_TO_BRIEF = (Tone.LEFT, Tone.SOON, Tone.OVERDUE, Tone.OVERRIDE, Tone.MISSED, Tone.UNMET)
 
 TIMELINE_KINDS = {
     "declare",
@@ -111,11 +115,37 @@ def metrics(incident: Incident, log: Sequence[LogEntry]) -> list[tuple[str, str]
     ]
 
 
+def lead(incident: Incident, log: Sequence[LogEntry], end: datetime) -> str:
+    """Who led the incident: whoever was its commander longest from declaration to ``end`` (its
+    resolution), so a handoff after resolution, or a brief stand-in, does not change it."""
+    every_change = [e for e in log if e.kind in ("commander", "handoff")]
+    if not every_change:
+        return incident.commander
+    first = every_change[0].details
+    holder = str(first.get("previous", first.get("previous_commander", "")) or "")
+    changes = [e for e in every_change if e.at < end]
+    held: dict[str, float] = {}
+    since = incident.declared_at
+    for entry in changes:
+        held[holder] = held.get(holder, 0.0) + max((entry.at - since).total_seconds(), 0.0)
+        holder = str(entry.details.get("commander" if entry.kind == "commander" else "to", "") or "")
+        since = entry.at
+    held[holder] = held.get(holder, 0.0) + max((end - since).total_seconds(), 0.0)
+    named = {name: seconds for name, seconds in held.items() if name}
+    # Longest first; of two who held it as long, the one who held it first.
+    return max(named, key=lambda name: named[name]) if named else incident.commander
+
+
 def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequence[ActionItem], now: datetime) -> str:
     """The runbook's post-mortem, prefilled from the file; unwritten sections say TODO."""
     end = incident.resolved_at or now
     duration = (end - incident.impact_start).total_seconds()
-    ongoing = "" if incident.resolved_at else " (ongoing)"
+    multi_day = incident.impact_start.date() != end.date()
+    impact_start = _time(incident.impact_start, multi_day)
+    if incident.resolved_at:
+        span = f"{_hours(duration)}, from impact start ({impact_start}) to resolution ({_time(end, multi_day)} UTC)"
+    else:
+        span = f"{_hours(duration)} so far, from impact start ({impact_start} UTC); ongoing"
     peak: Severity = incident.peak_severity
 
     def section(key: str) -> str:
@@ -126,9 +156,9 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
         "# Incident Post-Mortem",
         "",
         f"**Date:** {incident.impact_start.strftime('%Y-%m-%d')}",
-        f"**Duration:** {_hours(duration)}{ongoing}",
+        f"**Duration:** {span}",
         f"**Severity:** {peak.value}",
-        f"**Lead:** {_line(incident.commander) or 'TODO'}",
+        f"**Lead:** {_line(incident.postmortem.get('lead', '').strip() or lead(incident, log, end)) or 'TODO'}",
         f"**Incident:** {incident.id} — {_line(incident.title)}",
         "",
         "## Summary",
@@ -138,7 +168,6 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
         "| Time | Event |",
         "|------|-------|",
     ]
-    multi_day = incident.impact_start.date() != end.date()
     if incident.started_at and incident.started_at < incident.detected_at:
         lines.append(f"| {_time(incident.started_at, multi_day)} | Impact started |")
     if incident.detected_at < incident.declared_at:
@@ -148,6 +177,8 @@ def postmortem_markdown(incident: Incident, log: Sequence[LogEntry], items: Sequ
             lines.append(f"| {_time(entry.at, multi_day)} | {_cell(timeline_event(entry))} |")
     lines.append("")
     lines.append("All times UTC.")
+    lines.append("")
+    lines.append(f"Measured from detection ({_time(incident.detected_at, multi_day)}):")
     lines.append("")
     for label, value in metrics(incident, log):
         lines.append(f"- **{label}:** {value}")
@@ -199,12 +230,10 @@ def handoff_markdown(
         "",
         "## Timers open or breached",
     ]
-    open_timers = [t for t in timers if t.state in (TimerState.PENDING, TimerState.BREACHED) and t.met_at is None]
-    for timer in open_timers:
-        remaining = timer.remaining or 0
-        state = f"OVERDUE by {format_duration(remaining)}" if remaining < 0 else f"{format_duration(remaining)} left"
-        due = _utc(timer.due_at) if timer.due_at else "-"
-        lines.append(f"- **{timer.title}:** {state} (due {due})")
+    worded = [timer_text(t, _utc) for t in timers]
+    open_timers = [t for t in worded if t.tone in _TONES_TO_BRIEF]
+    for text in open_timers:
+        lines.append(f"- **{text.title}:** {text.state}" + (f" ({text.due})" if text.due else ""))
     if not open_timers:
         lines.append("- none")
     lines += ["", "## Communications"]
@@ -216,7 +245,8 @@ def handoff_markdown(
         lines += [f"  > {visible(line)}" for line in last.text.splitlines()]
     else:
         lines.append("- **Last update sent:** none yet")
-    next_update = next((t for t in timers if t.name == "next_update" and t.due_at), None)
+    # Only while the cadence runs: a resolved incident has no next update due.
+    next_update = next((t for t in timers if t.name == "next_update" and t.running), None)
     if next_update is not None and next_update.due_at is not None:
         lines.append(f"- **Next update due:** {_utc(next_update.due_at)}")
     lines += ["", "## Actions tried"]

@@ -47,6 +47,13 @@ class SlaTimer(NamedTuple):
     ``remaining`` is in seconds: negative when overdue. For a timer met (or met late) it is
     frozen at ``due_at - met_at``. A timer met after its deadline is ``breached`` with
     ``met_at`` set, so a late acknowledgement never reads as on time.
+
+    ``ended_by`` says what stopped a timer other than being met: ``"resolution"`` (the incident
+    was resolved first: an unmet timer whose deadline had not come is ``not_applicable``, one
+    already past it stays ``breached`` with ``remaining`` frozen at resolution; the update
+    cadence, kept until then, is ``met``), or ``"override"`` (monitoring cut short by an early
+    resolve, ``remaining`` being the shortfall; a post-mortem marked complete with sections
+    still TODO).
     """
 
     name: str
@@ -56,6 +63,7 @@ class SlaTimer(NamedTuple):
     met_at: datetime | None
     window: float | None = None  # seconds from the timer's start to its deadline
     soon_fraction: float = 0.2
+    ended_by: str = ""  # "", "resolution" or "override"
 
     @property
     def title(self) -> str:
@@ -68,19 +76,38 @@ class SlaTimer(NamedTuple):
         return self.state is TimerState.PENDING and left is not None and left <= self.soon_fraction
 
     @property
+    def running(self) -> bool:
+        """Still counting at ``now``: pending, or overdue and not yet met."""
+        return self.state in (TimerState.PENDING, TimerState.BREACHED) and self.met_at is None and not self.ended_by
+
+    @property
     def _fraction_left(self) -> float | None:
         if self.remaining is None or not self.window:
             return None
         return self.remaining / self.window
 
 
-def _timer(name: str, start: datetime | None, due: datetime | None, met_at: datetime | None, now: datetime) -> SlaTimer:
+def _timer(
+    name: str,
+    start: datetime | None,
+    due: datetime | None,
+    met_at: datetime | None,
+    now: datetime,
+    resolved: datetime | None = None,
+) -> SlaTimer:
     if due is None:
         return SlaTimer(name, None, TimerState.NOT_APPLICABLE, None, None)
     window = (due - start).total_seconds() if start is not None else None
     if met_at is not None:
         state = TimerState.MET if met_at <= due else TimerState.BREACHED
         return SlaTimer(name, due, state, (due - met_at).total_seconds(), met_at, window)
+    if resolved is not None:
+        # Resolution stops the clock: a timer it came before can no longer be met, and must not count down.
+        if due > resolved:
+            return SlaTimer(name, due, TimerState.NOT_APPLICABLE, None, None, window, ended_by="resolution")
+        return SlaTimer(
+            name, due, TimerState.BREACHED, (due - resolved).total_seconds(), None, window, ended_by="resolution"
+        )
     remaining = (due - now).total_seconds()
     state = TimerState.PENDING if remaining >= 0 else TimerState.BREACHED
     return SlaTimer(name, due, state, remaining, None, window)
@@ -116,20 +143,25 @@ def timers(
         sent = comms_times(e for e in log if e.incident_id == incident.id)
     resolved = incident.resolved_at if incident.status is Status.RESOLVED else None
     result = [
-        _timer("acknowledge", detected, detected + policy.acknowledge, incident.acknowledged_at, now),
-        _timer("triage", detected, detected + policy.triage, incident.triaged_at, now),
+        _timer("acknowledge", detected, detected + policy.acknowledge, incident.acknowledged_at, now, resolved),
+        _timer("triage", detected, detected + policy.triage, incident.triaged_at, now, resolved),
         _timer(
             "response",
             detected,
             detected + policy.response[incident.severity],
             sent[0] if sent else None,
             now,
+            resolved,
         ),
         _next_update(incident, sent, policy, now, resolved),
         _monitoring(incident, policy, now, resolved),
     ]
     if resolved is not None:
-        result.append(_timer("postmortem", resolved, resolved + policy.postmortem, incident.postmortem_done_at, now))
+        done = incident.postmortem_done_at
+        postmortem = _timer("postmortem", resolved, resolved + policy.postmortem, done, now)
+        if done is not None and incident.postmortem_todo:
+            postmortem = postmortem._replace(ended_by="override")  # marked complete with sections still TODO
+        result.append(postmortem)
     else:
         result.append(_timer("postmortem", None, None, None, now))
     return [timer._replace(soon_fraction=policy.due_soon_fraction) for timer in result]
@@ -143,8 +175,14 @@ def _next_update(
         return _timer("next_update", None, None, None, now)
     last = sent[-1] if resolved is None else max((t for t in sent if t <= resolved), default=sent[0])
     due = last + cadence
-    # Resolution ends the cadence: met if it came before the next update was due.
-    return _timer("next_update", last, due, resolved, now)
+    if resolved is None:
+        return _timer("next_update", last, due, None, now)
+    # Resolution ends the cadence: kept if it came before the next update was due, else not met.
+    window = (due - last).total_seconds()
+    if resolved <= due:
+        remaining = (due - resolved).total_seconds()
+        return SlaTimer("next_update", due, TimerState.MET, remaining, resolved, window, ended_by="resolution")
+    return _timer("next_update", last, due, None, now, resolved)
 
 
 def _monitoring(incident: Incident, policy: Policy, now: datetime, resolved: datetime | None) -> SlaTimer:
@@ -163,6 +201,7 @@ def _monitoring(incident: Incident, policy: Policy, now: datetime, resolved: dat
                 (resolved - due).total_seconds(),
                 None,
                 policy.monitoring.total_seconds(),
+                ended_by="override",
             )
         return SlaTimer("monitoring", due, TimerState.MET, 0.0, due, policy.monitoring.total_seconds())
     if now >= due:

@@ -8,7 +8,7 @@ Placeholders are ``{name}``. Values are inserted once and never scanned again, s
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from .errors import InputError
@@ -88,6 +88,12 @@ def next_update_at(incident: Incident, policy: Policy, now: datetime) -> datetim
     return now + cadence
 
 
+def _next_update_text(moment: datetime, now: datetime) -> str:
+    """``13:03`` today (UTC), else dated like the Start Time beside it: ``2026-11-29 00:20``."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%H:%M" if moment.date() == now.astimezone(UTC).date() else "%Y-%m-%d %H:%M")
+
+
 def values_for(incident: Incident, policy: Policy, now: datetime, cause: str = "") -> dict[str, str]:
     """The values the templates use, taken from the incident."""
     service = ", ".join(incident.services) or incident.title
@@ -97,7 +103,7 @@ def values_for(incident: Incident, policy: Policy, now: datetime, cause: str = "
         "impact": incident.impact or "[Description of user impact]",
         "start_time": incident.impact_start.strftime("%Y-%m-%d %H:%M"),
         "status": incident.status.title,
-        "next_update": next_update_at(incident, policy, now).strftime("%H:%M"),
+        "next_update": _next_update_text(next_update_at(incident, policy, now), now),
         "cause": cause.strip() or "[cause]",
         "severity": incident.severity.value,
         "title": incident.title,

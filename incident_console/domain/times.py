@@ -58,3 +58,18 @@ def clock_text(moment: datetime, *, local: bool = False) -> str:
     """``HH:MM:SS`` in UTC (or the machine's local time) for tables and the log."""
     shown = moment.astimezone() if local else moment.astimezone(UTC)
     return shown.strftime("%H:%M:%S")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_clock_text(moment: datetime, now: datetime, *, local: bool = False) -> str:
+    """``HH:MM:SS`` for a moment on ``now``'s day, else ``30 Nov 12:34`` (``30 Nov 2025 12:34`` in
+    another year): a deadline two days away must not read as today's. The day is the one in the
+    zone the time is shown in (UTC, or the machine's local time). Month names are fixed, not the
+    locale's, so the same file reads the same on every machine."""
+    shown, today = (moment.astimezone(), now.astimezone()) if local else (moment.astimezone(UTC), now.astimezone(UTC))
+    if shown.date() == today.date():
+        return shown.strftime("%H:%M:%S")
+    year = f" {shown.year}" if shown.year != today.year else ""
+    return f"{shown.day} {_MONTHS[shown.month - 1]}{year} {shown.strftime('%H:%M')}"

@@ -17,6 +17,7 @@ from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
 from .commands import ConsoleCommands
 from .key_order import InOrder
+from .refusals import console_words
 from .saver import Change, Outcome, Saver
 from .screens.main import MainScreen
 
@@ -200,7 +201,8 @@ class IncidentConsole(App[None]):
     def _saved(self, outcome: Outcome, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         if outcome.refused:
-            self.notify(outcome.refused, title=outcome.change.description, severity="warning", markup=False)
+            refused = console_words(outcome.refused, outcome.wants, outcome.change.description)
+            self.notify(refused, title=outcome.change.description, severity="warning", markup=False)
         elif outcome.failed:
             self.notify(
                 f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",

@@ -43,6 +43,7 @@ class Outcome(NamedTuple):
     change: Change
     result: Any = None
     refused: str = ""  # InputError message
+    wants: str = ""  # what the refusal wants (InputError.wants)
     failed: str = ""  # FileProblem message: the change is still queued
 
 
@@ -90,7 +91,7 @@ class Saver:
                 except InputError as exc:
                     with self._lock:
                         self._queue.popleft()
-                    self._report(Outcome(change, refused=str(exc)))
+                    self._report(Outcome(change, refused=str(exc), wants=exc.wants))
                     continue
                 except Exception as exc:  # an unexpected failure keeps the change, like a file problem
                     self.problem = f"could not save: {type(exc).__name__}: {exc}"

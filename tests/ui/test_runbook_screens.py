@@ -26,6 +26,7 @@ from .conftest import (
     open_form,
     record_notifications,
     settle,
+    text_of,
     type_into,
     wait_for,
     wait_saved,
@@ -144,11 +145,25 @@ class TestPostmortem:
             await pilot.press("ctrl+s")
             await wait_saved(pilot)
             await wait_for(pilot, lambda: "Pool size [bold]5[/] instead of 50" in document_text(app))
-            await pilot.press("m")
+            # Five sections are still TODO: marking it complete asks why, like an early resolve.
+            form = await open_form(pilot, "m")
+            assert form.form_title == (
+                "Complete with sections still TODO: "
+                "Root Cause, Impact, What Went Well, What Went Wrong, Lessons Learned"
+            )
+            await type_into(pilot, "#field-reason", "review meeting on Monday")
+            await pilot.press("ctrl+s")
             await wait_saved(pilot)
-            incident = on_disk(Path(FILE)).incidents[0]
+            snapshot = on_disk(Path(FILE))
+            incident = snapshot.incidents[0]
             assert incident.postmortem["summary"] == "Pool size [bold]5[/] instead of 50"
             assert incident.postmortem_done_at == demo_app.clock.now
+            assert snapshot.log[-1].text == (
+                "Post-mortem marked complete (override, still TODO: Root Cause, Impact, What Went Well, "
+                "What Went Wrong, Lessons Learned): review meeting on Monday"
+            )
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "marked complete (override)" in text_of(app, "#sla-board"))
 
 
 class TestActionItems:

@@ -23,7 +23,7 @@ from incident_console.domain.model import Severity
 from incident_console.domain.sla import TIMER_NAMES
 from incident_console.store.repository import Repository
 
-TIMER_KEYS = {"name", "state", "due_at", "remaining_s", "met_at"}
+TIMER_KEYS = {"name", "state", "due_at", "remaining_s", "met_at", "ended_by"}
 
 
 class Cli:
@@ -184,7 +184,7 @@ def test_show_text(cli: Cli) -> None:
     assert "commander: alice" in out
     for title in ("Acknowledge", "Triage", "First update", "Next update", "Monitoring", "Post-mortem"):
         assert title in out
-    assert "left (due" in out
+    assert "left  due" in out
     assert "Log (last 1 of 1)" in out
     assert "declare" in out
 
@@ -209,6 +209,7 @@ def test_show_json_shape(cli: Cli) -> None:
         "due_at": None,
         "remaining_s": None,
         "met_at": None,
+        "ended_by": None,
     }
     [declared] = shown["log"]
     assert declared["kind"] == "declare"
@@ -406,10 +407,10 @@ def test_status_through_resolution_and_reopen(cli: Cli) -> None:
     assert timers["monitoring"]["state"] == "breached"  # resolved well inside the 30-minute watch
     assert timers["postmortem"]["state"] == "pending"
 
-    assert "--note" in cli.fails(2, "status", "investigating")
+    assert cli.fails(2, "status", "investigating").endswith("needs a reason: give it with --reason TEXT")
     assert "already resolved" in cli.fails(2, "status", "resolved")
     assert "'done'" in cli.fails(2, "status", "done")
-    assert cli.ok("status", "investigating", "--note", "errors are back") == "INC-1 is now investigating\n"
+    assert cli.ok("status", "investigating", "--reason", "errors are back") == "INC-1 is now investigating\n"
     shown = cli.show()
     assert shown["incident"]["resolved_at"] is None
     assert shown["log"][-1]["text"] == "Reopened: resolved -> investigating: errors are back"
@@ -663,7 +664,12 @@ def test_postmortem_sections_complete_and_out(cli: Cli) -> None:
     cli.fails(2, "postmortem", "--section", "nonsense", "--text", "x")
     assert cli.ok("postmortem", "--section", "summary", "--text", "The API was down for 20 minutes.") == ""
     cli.ok("status", "resolved", "--note", "fixed by rollback")
-    assert cli.ok("postmortem", "--complete") == ""
+    refusal = cli.fails(2, "postmortem", "--complete")
+    assert "still has TODO sections: Root Cause, Impact, What Went Well, What Went Wrong, Lessons Learned" in refusal
+    assert refusal.endswith("give it with --reason TEXT")
+    assert timers_of(cli.show())["postmortem"]["state"] == "pending"
+    assert "--reason goes with --complete" in cli.fails(2, "postmortem", "--reason", "x")
+    assert cli.ok("postmortem", "--complete", "--reason", "the review meeting is next week") == ""
     assert "already complete" in cli.fails(2, "postmortem", "--complete")
     target = cli.tmp / "pm.md"
     assert cli.ok("postmortem", "--out", str(target)) == f"wrote {target}\n"

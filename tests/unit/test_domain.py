@@ -433,8 +433,9 @@ def test_reopen_resolved_needs_a_note(desk: Desk, clock: FakeClock) -> None:
     assert desk.incident().resolved_at == T0 + timedelta(minutes=30)
     before = len(desk.snapshot().log)
     for note in ("", "   ", "\n"):
-        with pytest.raises(InputError, match="--note"):
+        with pytest.raises(InputError, match="reopening it needs a reason$") as refused:
             desk.set_status(Status.INVESTIGATING, note=note)
+        assert refused.value.wants == "reason"  # each interface says how to give it; the Desk names no flag
     assert len(desk.snapshot().log) == before  # a refused change writes nothing
     assert desk.incident().status is Status.RESOLVED
 

@@ -291,7 +291,8 @@ def test_next_update_overdue_at_resolution_stays_breached() -> None:
     inc = incident(severity=Severity.P1, highest_severity=Severity.P1, status=Status.RESOLVED, resolved_at=resolved)
     t = timer("next_update", inc, T0 + timedelta(days=3), comms(T0 + minutes(10)))
     assert t.state is TimerState.BREACHED
-    assert t.met_at == resolved
+    assert t.met_at is None  # resolution ended it; it was not met
+    assert t.ended_by == "resolution"
     assert t.remaining == -600.0
 
 

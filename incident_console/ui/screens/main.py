@@ -163,7 +163,7 @@ class MainScreen(Screen[None]):
         self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem)
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
-        self.query_one(SlaBoard).show(timers, others, local=self.query_one(ActionLog).view.local_time)
+        self.query_one(SlaBoard).show(timers, others, now=now, local=self.query_one(ActionLog).view.local_time)
         if incident is not None:
             self._watch_breaches(incident, timers)
 

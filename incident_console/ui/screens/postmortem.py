@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
-from ...domain.model import POSTMORTEM_SECTIONS
+from ...domain.model import POSTMORTEM_FIELDS, POSTMORTEM_SECTIONS
 from .document import DocumentScreen
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="form"):
             yield Static(Content.styled("Write a post-mortem section (Markdown)", "bold"))
             yield Select(
-                [(title, key) for key, title in POSTMORTEM_SECTIONS], value=self.key, allow_blank=False, id="section"
+                [(title, key) for key, title in POSTMORTEM_FIELDS], value=self.key, allow_blank=False, id="section"
             )
             yield TextArea(self._text(self.key), id="section-text", soft_wrap=True)
             with Horizontal(id="form-buttons"):
@@ -109,9 +109,32 @@ class PostmortemScreen(DocumentScreen):
         self.app.push_screen(SectionEditor(dict(incident.postmortem), drafts), saved)
 
     def action_complete(self) -> None:
+        desk = self.console.desk
+        missing = desk.incident(self.incident_id, self.console.snapshot).postmortem_todo
+
         def completed(_: object) -> None:
-            self.notify("Post-mortem marked complete.")
+            self.notify("Post-mortem marked complete" + (" (override)." if missing else "."))
             self.reload()
 
-        run = partial(self.console.desk.complete_postmortem, self.incident_id)
-        self.console.submit("post-mortem complete", run, on_done=completed)
+        def complete(reason: str) -> None:
+            run = partial(desk.complete_postmortem, self.incident_id, reason=reason)
+            self.console.submit("post-mortem complete", run, on_done=completed)
+
+        if not missing:
+            complete("")
+            return
+        # Like an early resolve: sections still TODO need a reason, logged as an override.
+        from .form import Field, FormScreen
+
+        fields = [Field("reason", "Reason to mark it complete anyway (logged as an override)", required=True)]
+        title = "Complete with sections still TODO: " + ", ".join(missing)
+        self.app.push_screen(
+            FormScreen(
+                title,
+                fields,
+                drafts=self.console.drafts,
+                draft_key=f"postmortem-complete-{self.incident_id}",
+                save_label="Mark complete",
+            ),
+            lambda values: complete(values["reason"]) if values else None,
+        )

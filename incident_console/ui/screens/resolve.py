@@ -13,6 +13,13 @@ from ...domain.model import Status
 from .form import Field, FormScreen
 from .incident_modal import IncidentModal
 
+# How the console takes a step the checklist calls for.
+CONSOLE_WAY = {
+    checklist.NOT_CONFIRMED: "press v to confirm",
+    checklist.NOT_MONITORING: "not in monitoring yet (u → monitoring)",
+    checklist.NOT_SENT: "copy the Resolved template (y)",
+}
+
 
 class ResolveScreen(IncidentModal):
     BINDINGS = [
@@ -36,7 +43,8 @@ class ResolveScreen(IncidentModal):
         lines = []
         for number, check in enumerate(desk.resolve_checks(incident, self.console.snapshot), start=1):
             mark = ("✔", "bold green") if check.done else ("☐", "bold yellow")
-            lines.append(Content.assemble(mark, f" {number}. {check.title}  ", (check.detail, "dim")))
+            detail = CONSOLE_WAY.get(check.detail, check.detail)
+            lines.append(Content.assemble(mark, f" {number}. {check.title}  ", (detail, "dim")))
         lines.append(Content(""))
         lines.append(
             Content.styled(
