@@ -326,7 +326,7 @@ class TestCopyUpdate:
             await pilot.press("c")
             await pilot.pause()
             assert not any(box.display for box in app.main.query("#cause"))
-        desk.set_status(Status.IDENTIFIED, note="bad deploy")
+        desk.set_status(Status.IDENTIFIED)  # no note: the cause is typed in the composer
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("c")

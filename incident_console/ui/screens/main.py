@@ -18,6 +18,7 @@ from ...clipboard import CopyOutcome
 from ...domain import sla
 from ...domain.errors import InputError
 from ...domain.model import Incident, Severity, Status
+from ...domain.templates import unfilled
 from ...domain.text import visible
 from ...domain.times import parse_when
 from ...domain.triage import answers_from_text
@@ -107,9 +108,12 @@ class MainScreen(Screen[None]):
             for c in self.console.saver.pending()
             if c.preview is not None and incident is not None and c.preview[0] == incident.id
         ]
+        # Only an identified incident's update names the cause: no need to look for it otherwise.
+        identified = incident is not None and incident.status is Status.IDENTIFIED
+        cause = self.console.desk.stated_cause(incident, snapshot) if incident and identified else ""
         with self.app.batch_update():
             log.show_entries(entries, pending, whole=snapshot.whole)
-            self.query_one(Composer).show(incident, self.console.desk.policy, now)
+            self.query_one(Composer).show(incident, self.console.desk.policy, now, cause=cause)
             self._draw_clocked(incident, now)
             self._draw_bars(incident)
 
@@ -401,7 +405,7 @@ class MainScreen(Screen[None]):
     async def action_compose(self) -> None:
         await self.action_pane(4)
 
-    def action_copy_update(self) -> None:
+    async def action_copy_update(self) -> None:
         if (incident := self._need_incident()) is None:
             return
         composer = self.query_one(Composer)
@@ -409,7 +413,16 @@ class MainScreen(Screen[None]):
         if not text:
             self.notify("The draft is empty: nothing to copy.", severity="warning")
             return
-        template = composer.template_key
+        if placeholders := unfilled(text):
+            from .confirm import ConfirmSend
+
+            send = partial(self._copy_update, incident, text, composer.template_key)
+            await self.app.push_screen(ConfirmSend(placeholders), lambda yes: send() if yes else None)
+            return
+        self._copy_update(incident, text, composer.template_key)
+
+    def _copy_update(self, incident: Incident, text: str, template: str) -> None:
+        composer = self.query_one(Composer)
 
         def copied(outcome: CopyOutcome) -> None:
             if outcome.copied:
@@ -426,7 +439,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.record_update, text, template=template, incident_id=incident.id),
                 preview=(incident.id, "comms", text, self.console.clock()),
             )
-            composer.sent()
+            composer.sent(incident.id)
 
         self.console.copy_update(text, copied)
 
