@@ -12,7 +12,6 @@ from textual.containers import Grid
 from textual.content import Content
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
@@ -27,7 +26,9 @@ from ..commands import bindings
 from ..forms import Values
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
+from ..widgets.console_footer import ConsoleFooter
 from ..widgets.incident_pane import IncidentPane
+from ..widgets.incident_strip import IncidentStrip
 from ..widgets.live_text import LiveText
 from ..widgets.log_view import LogRow, LogView
 from ..widgets.sla_board import SlaBoard
@@ -66,6 +67,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield LiveText(id="topbar")
         yield LiveText(id="banner")
+        yield IncidentStrip(id="incident-strip")  # shown only when narrow: the panes say it all otherwise
         if is_narrow(self.app.size):
             yield self._make_tabs()
         # Classes are set here rather than on mount: each change of class restyles the subtree.
@@ -76,7 +78,7 @@ class MainScreen(Screen[None]):
             yield Composer(id="composer", classes="pane")
         # Compact, and without the palette hint: the keys of the runbook's actions fit at 120 columns
         # (ctrl+p still opens the palette; the help screen lists it).
-        yield Footer(compact=True, show_command_palette=False)
+        yield ConsoleFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_state()
@@ -131,7 +133,9 @@ class MainScreen(Screen[None]):
         self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem)
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
-        self.query_one(SlaBoard).show(timers, others, local=self.query_one(ActionLog).view.local_time)
+        local = self.query_one(ActionLog).view.local_time
+        self.query_one(SlaBoard).show(timers, others, local=local)
+        self.query_one(IncidentStrip).show(incident, timers, local=local)
         if incident is not None:
             self._watch_breaches(incident, timers)
 
