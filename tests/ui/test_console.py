@@ -538,7 +538,7 @@ class TestHelpAndPalette:
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
             await pilot.pause(0.2)
-            cells = [str(c.render()) for c in app.screen.query("MarkdownTableCellContents")]
+            cells = [str(c.render()) for c in app.screen.query(".help-key, .help-name")]
             for action in ACTIONS:
                 assert key_label(action) in cells, key_label(action)
                 assert action.title in cells, action.title
