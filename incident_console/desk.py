@@ -343,8 +343,8 @@ class Desk:
                 verb = "Resolved early (override)"
             text = f"{verb}: {incident.status.value} -> {status.value}" + (f": {note}" if note else "")
             details: dict[str, Any] = {"previous": incident.status.value, "status": status.value}
-            if note:
-                details["note"] = note  # for Identified, the cause its update names
+            if note and status is Status.IDENTIFIED and incident.status is not Status.RESOLVED:
+                details["cause"] = note  # what the Identified update names
             if skipped:
                 details.update(override=True, skipped=skipped)
             tx.append(self._entry(incident, "status", text, now, **details))

@@ -153,9 +153,9 @@ def stated_cause(log: Sequence[LogEntry]) -> str:
             continue
         if entry.details.get("previous") == "resolved":
             return ""
-        note = entry.details.get("note")
-        if isinstance(note, str):
-            return note
-        # Entries written before the note had its own field: it follows the change in the text.
+        cause = entry.details.get("cause")
+        if isinstance(cause, str):
+            return cause
+        # Entries written before the cause had its own field: the note follows the change in the text.
         return entry.text.partition(" -> identified: ")[2]
     return ""
