@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input
 
 from incident_console.domain.model import Severity, Status
@@ -151,3 +152,16 @@ class TestPlaceholderNeedsConfirmation:
             await wait_for(pilot, lambda: bool(sent_updates(state_file)))
             await wait_saved(pilot)
             assert any("logged as sent" in n.message for n in notices(app))
+
+    async def test_two_y_typed_together_send_once(self, make_app, desk, state_file, clipboard):
+        desk.declare("Checkout returns 500", Severity.P1)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.post_message(events.Key("y", "y"))
+            app.post_message(events.Key("y", "y"))
+            await wait_for(pilot, lambda: bool(sent_updates(state_file)))
+            await wait_saved(pilot)
+            await pilot.pause(0.2)
+            assert len(sent_updates(state_file)) == 1 and len(clipboard.texts) == 1
+            assert app.screen is app.main
