@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from .config import load_settings
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
+from .domain import templates as comms
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_FIELDS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
 from .domain.text import visible
@@ -253,6 +254,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("template", help="initial, update, identified, monitoring, resolved (or one from the config)")
     p.add_argument("--cause", default="", help="the cause (Identified)")
     p.add_argument("--copy", action="store_true", help="also put it on the system clipboard")
+    p.add_argument("--force", action="store_true", help="log it as sent even if it still holds a placeholder")
 
     p = command("export", "write a consistent copy of the state file")
     p.add_argument("--out", required=True, metavar="FILE")
@@ -477,6 +479,11 @@ def run_command(args: argparse.Namespace) -> int:
         return _action(desk, args, incident_id)
     elif args.command == "update":
         text = desk.render_update(args.template, args.cause, incident_id)
+        if not args.force and (unfilled := comms.unfilled(text)):
+            raise InputError(
+                f"the {args.template!r} update still says {', '.join(unfilled)}: fill it in "
+                "(--cause, or the incident's impact), or add --force to log it as sent as it is"
+            )
         copied = ""
         if args.copy:
             from .clipboard import PyperclipClipboard  # only here: it is the one command that copies

@@ -344,6 +344,8 @@ class Desk:
                 verb = "Resolved early (override)"
             text = f"{verb}: {incident.status.value} -> {status.value}" + (f": {note}" if note else "")
             details: dict[str, Any] = {"previous": incident.status.value, "status": status.value}
+            if note and status is Status.IDENTIFIED and incident.status is not Status.RESOLVED:
+                details["cause"] = note  # what the Identified update names
             if skipped:
                 details.update(override=True, skipped=skipped)
             tx.append(self._entry(incident, "status", text, now, **details))
@@ -622,16 +624,25 @@ class Desk:
             )
             return done
 
+    def stated_cause(self, incident: Incident, snapshot: Snapshot | None = None) -> str:
+        """The cause given when ``incident`` was moved to identified (the status change's note), or ''."""
+        snap = snapshot or self.snapshot()
+        return comms.stated_cause(snap.log_for(incident.id))
+
     def render_update(self, template_key: str, cause: str = "", incident_id: str | None = None) -> str:
         """The filled text of a communications template for the incident, now.
 
-        A template that names the cause (Identified) is refused without one, so no update goes out
-        saying "[cause]".
+        A template that names the cause (Identified) takes it from ``cause``, else from the note of the
+        change to identified; with neither it is refused, so no update goes out saying "[cause]".
         """
-        cause = clean_input(cause)
-        if comms.template(template_key, self.templates).needs_cause and not cause.strip():
-            raise InputError(f"template {template_key!r} needs the cause", wants="cause")
+        needs_cause = comms.template(template_key, self.templates).needs_cause
         incident = self.incident(incident_id)
+        cause = clean_input(cause) or (self.stated_cause(incident) if needs_cause else "")
+        if needs_cause and not cause.strip():
+            raise InputError(
+                f"template {template_key!r} needs the cause, given here or with the change of status to identified",
+                wants="cause",
+            )
         return comms.render(template_key, incident, self.policy, self.clock(), cause, self.templates)
 
     def export(self, out: str) -> int:

@@ -224,3 +224,14 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def most_urgent(incident: Incident, timers: Iterable[SlaTimer]) -> SlaTimer | None:
+    """The running timer with the least time left (the most overdue first), or None when none runs.
+
+    Resolution ends every timer but the post-mortem's, so a deadline missed before it is not urgent after.
+    """
+    running = [
+        t for t in timers if t.running and t.remaining is not None and (incident.is_open or t.name == "postmortem")
+    ]
+    return min(running, key=lambda t: t.remaining or 0.0, default=None)

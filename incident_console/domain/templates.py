@@ -12,10 +12,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from .errors import InputError
-from .model import Incident, Severity
+from .model import Incident, LogEntry, Severity
 from .policy import Policy
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+# What a template says where the incident lacks a value, and the runbook's own placeholders (a template
+# from the config may copy the runbook's text): an update that still says one is not finished.
+IMPACT_PLACEHOLDER = "[Description of user impact]"
+CAUSE_PLACEHOLDER = "[cause]"
+RUNBOOK_PLACEHOLDERS = (IMPACT_PLACEHOLDER, CAUSE_PLACEHOLDER, "[Time]", "[service]", "[issue]")
 
 
 class Template(NamedTuple):
@@ -100,11 +106,11 @@ def values_for(incident: Incident, policy: Policy, now: datetime, cause: str = "
     return {
         "issue": incident.impact or incident.title,
         "service": service,
-        "impact": incident.impact or "[Description of user impact]",
+        "impact": incident.impact or IMPACT_PLACEHOLDER,
         "start_time": incident.impact_start.strftime("%Y-%m-%d %H:%M"),
         "status": incident.status.title,
         "next_update": _next_update_text(next_update_at(incident, policy, now), now),
-        "cause": cause.strip() or "[cause]",
+        "cause": cause.strip() or CAUSE_PLACEHOLDER,
         "severity": incident.severity.value,
         "title": incident.title,
         "id": incident.id,
@@ -133,3 +139,29 @@ def suggested_template(incident: Incident) -> str:
     if status == "identified":
         return "identified"
     return "update" if incident.severity in (Severity.P1, Severity.P2) else "initial"
+
+
+def unfilled(text: str) -> list[str]:
+    """The template placeholders ``text`` still holds: the runbook's ``[...]`` ones and any ``{name}``
+    left as written (a name no template value has), each once, in the order found."""
+    found = [(text.index(p), p) for p in RUNBOOK_PLACEHOLDERS if p in text]
+    found += [(m.start(), m.group(0)) for m in _PLACEHOLDER.finditer(text)]
+    return list(dict.fromkeys(p for _, p in sorted(found)))
+
+
+def stated_cause(log: Sequence[LogEntry]) -> str:
+    """The cause given when the incident was last moved to identified (that status change's note), or ''.
+
+    A reopening's note is why it was reopened, not a cause.
+    """
+    for entry in reversed(log):
+        if entry.kind != "status" or entry.details.get("status") != "identified":
+            continue
+        if entry.details.get("previous") == "resolved":
+            return ""
+        cause = entry.details.get("cause")
+        if isinstance(cause, str):
+            return cause
+        # Entries written before the cause had its own field: the note follows the change in the text.
+        return entry.text.partition(" -> identified: ")[2]
+    return ""

@@ -39,7 +39,7 @@ class IncidentConsole(App[None]):
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "incident-console"
-    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    COMMANDS = {ConsoleCommands}  # Textual's own commands too, after the runbook's
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(

@@ -19,26 +19,72 @@ class ConsoleAction(NamedTuple):
     key_display: str | None = None
     # A shorter name for the footer, where every runbook action's key has to fit in 120 columns.
     footer_label: str | None = None
+    # The runbook step it belongs to (a key of STEPS): help groups the keys by it, the palette orders by it.
+    step: str = ""
+
+
+STEPS: tuple[tuple[str, str], ...] = (
+    ("detect", "Detect and declare"),
+    ("triage", "Triage"),
+    ("communicate", "Communicate"),
+    ("respond", "Respond"),
+    ("resolve", "Resolve"),
+    ("postmortem", "Post-mortem"),
+    ("move", "Moving around"),
+)
 
 
 ACTIONS: tuple[ConsoleAction, ...] = (
-    ConsoleAction("d", "declare", "Declare", "Declare a new incident (title, severity, impact, services)."),
-    ConsoleAction("a", "acknowledge", "Ack", "Acknowledge the incident: meets the 5-minute acknowledge timer."),
-    ConsoleAction("t", "triage", "Triage", "Answer the four triage questions; see and apply the suggested severity."),
-    ConsoleAction("l", "log_entry", "Log", "Add a line to the action log (Enter saves, Escape keeps the draft)."),
     ConsoleAction(
-        "r", "respond", "Respond", "Record a runbook action: Rollback, Feature flag, Scale, Restart, Failover."
+        "d", "declare", "Declare", "Declare a new incident (title, severity, impact, services).", step="detect"
     ),
-    ConsoleAction("e", "escalate", "Escalate", "Escalate: to whom, and why."),
-    ConsoleAction("s", "severity", "Severity", "Change the severity (a reason is required)."),
-    ConsoleAction("u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved."),
-    ConsoleAction("n", "next_incident", "Next incident", "Switch to the next open incident.", footer_label="Next"),
-    ConsoleAction("y", "copy_update", "Copy update", "Copy the composed update to the clipboard and log it as sent."),
-    ConsoleAction("x", "resolve", "Resolve", "The Resolve checklist: verify, monitor, resolve, notify."),
-    ConsoleAction("question_mark", "help", "Help", "Show every key and what it does.", key_display="?"),
-    ConsoleAction("q", "quit", "Quit", "Quit (unsaved changes are kept and retried until saved)."),
     ConsoleAction(
-        "c", "compose", "Compose", "Go to the communications composer to pick a template and edit.", footer=False
+        "a", "acknowledge", "Ack", "Acknowledge the incident: meets the 5-minute acknowledge timer.", step="detect"
+    ),
+    ConsoleAction(
+        "t",
+        "triage",
+        "Triage",
+        "Answer the four triage questions; see and apply the suggested severity.",
+        step="triage",
+    ),
+    ConsoleAction(
+        "l", "log_entry", "Log", "Add a line to the action log (Enter saves, Escape keeps the draft).", step="respond"
+    ),
+    ConsoleAction(
+        "r",
+        "respond",
+        "Respond",
+        "Record a runbook action: Rollback, Feature flag, Scale, Restart, Failover.",
+        step="respond",
+    ),
+    ConsoleAction("e", "escalate", "Escalate", "Escalate: to whom, and why.", step="respond"),
+    ConsoleAction("s", "severity", "Severity", "Change the severity (a reason is required).", step="triage"),
+    ConsoleAction(
+        "u", "status", "Status", "Change the status: investigating, identified, monitoring, resolved.", step="respond"
+    ),
+    ConsoleAction(
+        "n", "next_incident", "Next incident", "Switch to the next open incident.", footer_label="Next", step="move"
+    ),
+    ConsoleAction(
+        "y",
+        "copy_update",
+        "Copy update",
+        "Copy the composed update to the clipboard and log it as sent.",
+        step="communicate",
+    ),
+    ConsoleAction(
+        "x", "resolve", "Resolve", "The Resolve checklist: verify, monitor, resolve, notify.", step="resolve"
+    ),
+    ConsoleAction("question_mark", "help", "Help", "Show every key and what it does.", key_display="?", step="move"),
+    ConsoleAction("q", "quit", "Quit", "Quit (unsaved changes are kept and retried until saved).", step="move"),
+    ConsoleAction(
+        "c",
+        "compose",
+        "Compose",
+        "Go to the communications composer to pick a template and edit.",
+        footer=False,
+        step="communicate",
     ),
     ConsoleAction(
         "h",
@@ -46,13 +92,21 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Handoff",
         "Brief the next person (Markdown, copyable) and hand the incident over.",
         footer=False,
+        step="respond",
     ),
-    ConsoleAction("w", "review", "Review", "Review the log since the previous handoff.", footer=False),
+    ConsoleAction("w", "review", "Review", "Review the log since the previous handoff.", footer=False, step="respond"),
     ConsoleAction(
-        "p", "postmortem", "Post-mortem", "The post-mortem in the runbook's layout: edit, complete, copy.", footer=False
+        "p",
+        "postmortem",
+        "Post-mortem",
+        "The post-mortem in the runbook's layout: edit, complete, copy.",
+        footer=False,
+        step="postmortem",
     ),
-    ConsoleAction("o", "action_items", "Action items", "Follow-ups with owner and deadline.", footer=False),
-    ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False),
+    ConsoleAction(
+        "o", "action_items", "Action items", "Follow-ups with owner and deadline.", footer=False, step="postmortem"
+    ),
+    ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False, step="move"),
     ConsoleAction(
         "slash",
         "filter_log",
@@ -60,12 +114,13 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "Filter the log by text; 'kind:comms' filters by kind.",
         key_display="/",
         footer=False,
+        step="move",
     ),
-    ConsoleAction("z", "toggle_time", "UTC/local", "Show log times in UTC or local time.", footer=False),
-    ConsoleAction("1", "pane(1)", "Incident pane", "Go to the incident pane.", footer=False),
-    ConsoleAction("2", "pane(2)", "Timers pane", "Go to the SLA timers pane.", footer=False),
-    ConsoleAction("3", "pane(3)", "Log pane", "Go to the action log.", footer=False),
-    ConsoleAction("4", "pane(4)", "Composer pane", "Go to the communications composer.", footer=False),
+    ConsoleAction("z", "toggle_time", "UTC/local", "Show log times in UTC or local time.", footer=False, step="move"),
+    ConsoleAction("1", "pane(1)", "Incident pane", "Go to the incident pane.", footer=False, step="move"),
+    ConsoleAction("2", "pane(2)", "Timers pane", "Go to the SLA timers pane.", footer=False, step="move"),
+    ConsoleAction("3", "pane(3)", "Log pane", "Go to the action log.", footer=False, step="move"),
+    ConsoleAction("4", "pane(4)", "Composer pane", "Go to the communications composer.", footer=False, step="move"),
 )
 
 
@@ -84,28 +139,58 @@ def bindings() -> list[BindingType]:
     ]
 
 
+# Keys that are not the main screen's actions, listed on the help screen with them.
+OTHER_KEYS: tuple[ConsoleAction, ...] = (
+    ConsoleAction(
+        "ctrl+r", "", "Reset draft", "In the composer: fill the draft from the template again.", step="communicate"
+    ),
+    ConsoleAction("ctrl+p", "", "Command palette", "Search every action by name.", step="move"),
+    ConsoleAction("esc", "", "Back", "Close a form (what you typed is kept), leave an input.", step="move"),
+)
+
+
 def key_label(action: ConsoleAction) -> str:
     return action.key_display or action.key
 
 
+def by_step(actions: tuple[ConsoleAction, ...] = ACTIONS) -> list[tuple[str, list[ConsoleAction]]]:
+    """The runbook's steps in order (their titles), each with its actions in table order."""
+    return [(title, [a for a in actions if a.step == step]) for step, title in STEPS]
+
+
+def _rank(score: float) -> float:
+    """A fuzzy match's score in [0, 1), in the same order (the matcher's own are not bounded)."""
+    return score / (1.0 + score)
+
+
 class ConsoleCommands(Provider):
-    """The command palette (ctrl+p): every action of the table above."""
+    """The command palette (ctrl+p): the runbook's actions by step, then Textual's own commands.
+
+    One provider for both: the palette runs its providers side by side and shows the hits in the order
+    they arrive, sorted only by score, so two providers would come in either order.
+    """
 
     async def discover(self) -> Hits:
-        for action in ACTIONS:
-            yield DiscoveryHit(
-                f"{action.title}  ({key_label(action)})",
-                self._runner(action),
-                help=action.help,
-            )
+        for _, actions in by_step():
+            for action in actions:
+                yield DiscoveryHit(f"{action.title}  ({key_label(action)})", self._runner(action), help=action.help)
+        textual_commands = sorted(self.app.get_system_commands(self.screen), key=lambda command: command[0])
+        for name, help_text, callback, discover in textual_commands:
+            if discover:
+                yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for action in ACTIONS:
-            text = f"{action.title}  ({key_label(action)})"
-            score = matcher.match(f"{action.title} {action.help}")
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), self._runner(action), help=action.help)
+        for _, actions in by_step():
+            for action in actions:
+                text = f"{action.title}  ({key_label(action)})"
+                score = matcher.match(f"{action.title} {action.help}")
+                if score > 0:
+                    # Lifted above every Textual command's score: the runbook's actions come first.
+                    yield Hit(1.0 + _rank(score), matcher.highlight(text), self._runner(action), help=action.help)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            if (score := matcher.match(name)) > 0:
+                yield Hit(_rank(score), matcher.highlight(name), callback, help=help_text)
 
     def _runner(self, action: ConsoleAction) -> partial[Coroutine[Any, Any, bool]]:
         # The actions are the main screen's (the bottom of the stack), not the app's.

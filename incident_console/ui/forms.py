@@ -52,7 +52,12 @@ def status_fields(incident: Incident) -> list[Field]:
     reopening = incident.status is Status.RESOLVED
     return [
         Field("status", f"New status (now {incident.status.title})", choices, required=True),
-        Field("note", "Reason (required to reopen)" if reopening else "Reason", required=reopening),
+        Field(
+            "note",
+            "Reason (required to reopen)" if reopening else "Reason",
+            required=reopening,
+            placeholder="" if reopening else "for Identified: the cause, which its update names",
+        ),
     ]
 
 

@@ -1136,7 +1136,7 @@ def clipboard_failures(workdir: Path, trials: int = 1, *, seed: int | None = Non
 async def _console_clipboard_once(path: Path) -> None:
     clock = StepClock(START)
     desk = Desk(Repository(path), author="alice", clock=clock)
-    desk.declare("Checkout returns 500", Severity.P1)
+    desk.declare("Checkout returns 500", Severity.P1, impact="Card payments fail")
     clipboard = _FailingClipboard("no display for a system clipboard")
     app = _console(desk, clipboard=clipboard)
     notices = _record_notices(app)

@@ -325,7 +325,7 @@ class TestCopyUpdate:
             await pilot.press("c")
             await pilot.pause()
             assert not any(box.display for box in app.main.query("#cause"))
-        desk.set_status(Status.IDENTIFIED, note="bad deploy")
+        desk.set_status(Status.IDENTIFIED)  # no note: the cause is typed in the composer
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("c")
@@ -537,7 +537,7 @@ class TestHelpAndPalette:
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
             await pilot.pause(0.2)
-            cells = [str(c.render()) for c in app.screen.query("MarkdownTableCellContents")]
+            cells = [str(c.render()) for c in app.screen.query(".help-key, .help-name")]
             for action in ACTIONS:
                 assert key_label(action) in cells, key_label(action)
                 assert action.title in cells, action.title

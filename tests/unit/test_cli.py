@@ -630,6 +630,28 @@ def test_update_that_needs_a_cause_refuses_without_one(cli: Cli) -> None:
     assert cli.log_kinds() == ["declare"]
 
 
+def test_identified_takes_the_cause_from_the_status_change(cli: Cli) -> None:
+    cli.declare("API down", "P1", impact="all requests fail")
+    cli.ok("status", "identified", "--note", "a bad deploy of api")
+    result = cli("update", "identified")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "We've identified the issue as a bad deploy of api. Working on a fix.\n"
+    result = cli("update", "identified", "--cause", "a full disk")
+    assert result.stdout == "We've identified the issue as a full disk. Working on a fix.\n"
+
+
+def test_update_still_holding_a_placeholder_is_refused_unless_forced(cli: Cli) -> None:
+    cli.declare("API down", "P1")  # no impact: the update would say [Description of user impact]
+    for args in (("update", "update", "--copy"), ("update", "update")):
+        message = cli.fails(2, *args)
+        assert "[Description of user impact]" in message and "--force" in message
+    assert cli.log_kinds() == ["declare"]
+    result = cli("update", "update", "--force")
+    assert result.returncode == 0, result.stderr
+    assert "**Impact:** [Description of user impact]" in result.stdout
+    assert cli.log_kinds() == ["declare", "comms"]
+
+
 def test_checklist_shows_and_ticks_verify(cli: Cli) -> None:
     cli.declare("API down", "P1")
     lines = cli.ok("checklist").splitlines()

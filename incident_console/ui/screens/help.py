@@ -1,30 +1,20 @@
-"""The help screen: every key, generated from the same table as the footer and the palette."""
+"""The help screen: every key, grouped by runbook step, from the same table as the footer and the palette."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import HorizontalGroup, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
-from ..commands import ACTIONS, key_label
+from ..commands import ACTIONS, OTHER_KEYS, by_step, key_label
 
-
-def help_markdown() -> str:
-    rows = "\n".join(f"| `{key_label(a)}` | {a.title} | {a.help} |" for a in ACTIONS)
-    return f"""# incident-console — keys
-
-| Key | Action | What it does |
-|-----|--------|--------------|
-{rows}
-| `ctrl+p` | Command palette | Search every action by name. |
-| `ctrl+r` | Reset draft | In the composer: fill the draft from the template again. |
-| `esc` | Back | Close a form (what you typed is kept), leave an input. |
-
-Timers tick from the clock, not a counter: after a laptop sleeps they show the truth.
-Every change is saved off-screen; a change that cannot be saved is kept, shown and retried.
-"""
+NOTES = (
+    "Timers tick from the clock, not a counter: after a laptop sleeps they show the truth. "
+    "Every change is saved off-screen; a change that cannot be saved is kept, shown and retried."
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,5 +25,15 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        # One line per key (a long description wraps beside its key), so a screen of 24 rows shows a
+        # step or two at a time rather than a handful of table rows.
         with VerticalScroll(id="help"):
-            yield Markdown(help_markdown())
+            yield Static(Content.styled("incident-console — keys, by runbook step", "bold"), classes="help-title")
+            for title, actions in by_step((*ACTIONS, *OTHER_KEYS)):
+                yield Static(Content.styled(title, "bold $accent"), classes="help-step")
+                for action in actions:
+                    with HorizontalGroup(classes="help-row"):
+                        yield Static(Content.styled(key_label(action), "bold"), classes="help-key")
+                        yield Static(Content(action.title), classes="help-name")
+                        yield Static(Content(action.help), classes="help-text")
+            yield Static(Content.styled(NOTES, "dim"), classes="help-notes")

@@ -12,12 +12,12 @@ from textual.containers import Grid
 from textual.content import Content
 from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
 from ...domain.errors import InputError
 from ...domain.model import Incident, Severity, Status
+from ...domain.templates import unfilled
 from ...domain.text import visible
 from ...domain.times import parse_when
 from ...domain.triage import answers_from_text
@@ -26,7 +26,9 @@ from ..commands import bindings
 from ..forms import Values
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
+from ..widgets.console_footer import ConsoleFooter
 from ..widgets.incident_pane import IncidentPane
+from ..widgets.incident_strip import IncidentStrip
 from ..widgets.live_text import LiveText
 from ..widgets.log_view import LogRow
 from ..widgets.sla_board import SlaBoard
@@ -69,6 +71,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield LiveText(id="topbar")
         yield LiveText(id="banner")
+        yield IncidentStrip(id="incident-strip")  # shown only when narrow: the panes say it all otherwise
         if is_narrow(self.app.size):
             yield self._make_tabs()
         # Classes are set here rather than on mount: each change of class restyles the subtree.
@@ -79,7 +82,7 @@ class MainScreen(Screen[None]):
             yield Composer(id="composer", classes="pane")
         # Compact, and without the palette hint: the keys of the runbook's actions fit at 120 columns
         # (ctrl+p still opens the palette; the help screen lists it).
-        yield Footer(compact=True, show_command_palette=False)
+        yield ConsoleFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.refresh_state()
@@ -143,9 +146,12 @@ class MainScreen(Screen[None]):
             for c in self.console.saver.pending()
             if c.preview is not None and incident is not None and c.preview[0] == incident.id
         ]
+        # Only an identified incident's update names the cause: no need to look for it otherwise.
+        identified = incident is not None and incident.status is Status.IDENTIFIED
+        cause = self.console.desk.stated_cause(incident, snapshot) if incident and identified else ""
         with self.app.batch_update():
             log.show_entries(entries, pending, whole=snapshot.whole, incident_id=incident.id if incident else None)
-            self.query_one(Composer).show(incident, self.console.desk.policy, now)
+            self.query_one(Composer).show(incident, self.console.desk.policy, now, cause=cause)
             self._draw_clocked(incident, now)
             self._draw_bars(incident)
 
@@ -163,7 +169,9 @@ class MainScreen(Screen[None]):
         self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem)
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
-        self.query_one(SlaBoard).show(timers, others, now=now, local=self.query_one(ActionLog).view.local_time)
+        local = self.query_one(ActionLog).view.local_time
+        self.query_one(SlaBoard).show(timers, others, now=now, local=local)
+        self.query_one(IncidentStrip).show(incident, timers, now=now, local=local)
         if incident is not None:
             self._watch_breaches(incident, timers)
 
@@ -433,7 +441,7 @@ class MainScreen(Screen[None]):
     async def action_compose(self) -> None:
         await self.action_pane(4)
 
-    def action_copy_update(self) -> None:
+    async def action_copy_update(self) -> None:
         if (incident := self._need_incident()) is None:
             return
         composer = self.query_one(Composer)
@@ -441,7 +449,16 @@ class MainScreen(Screen[None]):
         if not text:
             self.notify("The draft is empty: nothing to copy.", severity="warning")
             return
-        template = composer.template_key
+        if placeholders := unfilled(text):
+            from .confirm import ConfirmSend
+
+            send = partial(self._copy_update, incident, text, composer.template_key)
+            await self.app.push_screen(ConfirmSend(placeholders), lambda yes: send() if yes else None)
+            return
+        self._copy_update(incident, text, composer.template_key)
+
+    def _copy_update(self, incident: Incident, text: str, template: str) -> None:
+        composer = self.query_one(Composer)
 
         def copied(outcome: CopyOutcome) -> None:
             if outcome.copied:
@@ -458,7 +475,7 @@ class MainScreen(Screen[None]):
                 partial(self.console.desk.record_update, text, template=template, incident_id=incident.id),
                 preview=(incident.id, "comms", text, self.console.clock()),
             )
-            composer.sent()
+            composer.sent(incident.id)
 
         self.console.copy_update(text, copied)
 

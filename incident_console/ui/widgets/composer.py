@@ -40,7 +40,13 @@ class Composer(Vertical):
         self._generated = ""
         self._edited: dict[tuple[str, str], str] = {}
         self._key = "initial"
-        self._chosen_for: str | None = None
+        # Per incident: the status its template was last chosen for (a change of status offers the
+        # status's template, unless the draft is edited), the template it was left on, the cause
+        # typed for it and the cause its change to identified gave.
+        self._followed: dict[str, str] = {}
+        self._left_on: dict[str, str] = {}
+        self._typed_cause: dict[str, str] = {}
+        self._stated_cause: dict[str, str] = {}
         # The template chooser and the editor are made just after the console's first frame (see
         # make_editor): they are the slowest widgets to build. Until then the template's title and the
         # draft are shown as text in their places, and the draft is kept here.
@@ -116,17 +122,52 @@ class Composer(Vertical):
     def edited(self) -> bool:
         return self.draft != self._generated
 
-    def show(self, incident: Incident | None, policy: Policy, now: datetime) -> None:
-        """Follow the incident; picks the fitting template when a different incident comes on screen."""
-        self._incident, self._policy, self._now = incident, policy, now
-        if incident is not None and self._chosen_for != incident.id:
-            self._chosen_for = incident.id
+    def show(self, incident: Incident | None, policy: Policy, now: datetime, *, cause: str | None = None) -> None:
+        """Follow the incident: the template fits its status, unless the draft is edited.
+
+        ``cause`` is what the incident's change to identified gave as the cause (None: unchanged).
+        """
+        self._policy, self._now = policy, now
+        previous = self._incident
+        if incident is not None and cause is not None and self._stated_cause.get(incident.id) != cause:
+            # A cause stated in a status change is newer than one typed before it.
+            self._stated_cause[incident.id] = cause
+            self._typed_cause.pop(incident.id, None)
+        if incident is None or previous is None or previous.id != incident.id:
+            if previous is not None:
+                self._remember_edit()  # under the incident it was written for
+                self._left_on[previous.id] = self._key
+            self._incident = incident
+            if incident is not None:
+                self._come_back_to(incident)
+                return
+            self._fill()
+            return
+        self._incident = incident
+        self._follow()
+
+    def _come_back_to(self, incident: Incident) -> None:
+        """A different incident on screen: its own edited draft if it has one, else its status's template."""
+        left_on = self._left_on.get(incident.id)
+        if left_on is not None and (incident.id, left_on) in self._edited:
+            self._switch(left_on, remember=False)
+        else:
+            self._followed[incident.id] = incident.status.value
+            self._switch(templates.suggested_template(incident), remember=False)
+
+    def _follow(self) -> None:
+        incident = self._incident
+        assert incident is not None
+        if self._followed.get(incident.id) != incident.status.value and not self.edited:
+            self._followed[incident.id] = incident.status.value
             self._switch(templates.suggested_template(incident))
             return
+        self._show_cause()
         self._fill()
 
-    def _switch(self, key: str) -> None:
-        self._remember_edit()
+    def _switch(self, key: str, *, remember: bool = True) -> None:
+        if remember:
+            self._remember_edit()
         self._key = key
         select = self._select
         if select is None:
@@ -137,11 +178,27 @@ class Composer(Vertical):
         needs_cause = templates.template(key).needs_cause
         cause = self._cause()
         if cause is None and needs_cause:
-            cause = Input(placeholder="cause (for Identified): what the issue is", id="cause")
+            placeholder = "cause (for Identified): what the issue is"
+            cause = Input(self._cause_for_incident(), placeholder=placeholder, id="cause")
             self.mount(cause, before=self._editor())
         if cause is not None:
             cause.set_class(not needs_cause, "hidden")
+        self._show_cause()
         self._fill(restore=True)
+
+    def _cause_for_incident(self) -> str:
+        incident = self._incident
+        if incident is None:
+            return ""
+        return self._typed_cause.get(incident.id, self._stated_cause.get(incident.id, ""))
+
+    def _show_cause(self) -> None:
+        """The cause line shows this incident's cause: the one typed for it, else the one its status change gave."""
+        cause = self._cause()
+        wanted = self._cause_for_incident()
+        if cause is not None and cause.value != wanted:
+            with self.prevent(Input.Changed):
+                cause.value = wanted
 
     def _cause(self) -> Input | None:
         """The cause line; None until a template first needs one."""
@@ -184,10 +241,14 @@ class Composer(Vertical):
         # What the chooser shows now: a message from before the template was set here is stale.
         value = event.select.value
         if event.select is self._select and isinstance(value, str) and value != self._key:
+            if self._incident is not None:  # chosen by hand: kept until the status changes again
+                self._followed[self._incident.id] = self._incident.status.value
             self._switch(value)
 
     @on(Input.Changed, "#cause")
-    def _cause_changed(self) -> None:
+    def _cause_changed(self, event: Input.Changed) -> None:
+        if self._incident is not None:
+            self._typed_cause[self._incident.id] = event.value
         if not self.edited:
             self._fill()
 
@@ -197,10 +258,12 @@ class Composer(Vertical):
             self._status("edited — ctrl+r resets" if self.edited else "from the template — edit freely; y copies")
 
     def action_regenerate(self) -> None:
-        if self._incident is not None:
-            self._edited.pop((self._incident.id, self._key), None)
         self._load(self._generated)
-        self._fill()
+        if self._incident is None:
+            self._fill()
+            return
+        self._edited.pop((self._incident.id, self._key), None)
+        self._follow()  # the status may have moved on while the draft was edited
 
     def action_leave(self) -> None:
         """Escape leaves the editor (the draft stays), so the console's keys work again."""
@@ -215,8 +278,11 @@ class Composer(Vertical):
             # Typing goes into the draft; the template chooser is one shift+tab away.
             self._area.focus()
 
-    def sent(self) -> None:
-        """After a copy: the next draft starts from the template again."""
-        if self._incident is not None:
-            self._edited.pop((self._incident.id, self._key), None)
+    def sent(self, incident_id: str) -> None:
+        """After a copy for ``incident_id``: its next draft starts from the template its status calls for."""
+        self._edited.pop((incident_id, self._left_on.get(incident_id, "")), None)
+        if self._incident is None or self._incident.id != incident_id:
+            return
+        self._edited.pop((incident_id, self._key), None)
         self._load(self._generated)
+        self._follow()
