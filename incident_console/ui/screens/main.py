@@ -482,12 +482,17 @@ class MainScreen(Screen[None]):
             briefing, changed = result
             self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
 
-        fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over")]
+        fields = [
+            forms.Field("to", "Hand over to", required=True, placeholder="who takes over"),
+            forms.Field("notes", "What I would do next / open threads", placeholder="into the briefing and the log"),
+        ]
         await self._form(
             f"Hand off {incident.id}",
             fields,
             lambda v: self.console.submit(
-                "handoff", partial(self.console.desk.handoff, v["to"], incident.id), on_done=briefed
+                "handoff",
+                partial(self.console.desk.handoff, v["to"], incident.id, notes=v["notes"]),
+                on_done=briefed,
             ),
             save_label="Brief",
         )
@@ -495,13 +500,9 @@ class MainScreen(Screen[None]):
     def action_review(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        from ...domain.reports import review_markdown
         from .document import DocumentScreen
 
-        snapshot = self.console.snapshot
-        entries = self.console.desk.since_last_handoff(incident, snapshot)
-        handed = any(e.kind == "handoff" for e in snapshot.log_for(incident.id))
-        markdown = review_markdown(incident, entries, since_handoff=handed)
+        markdown = self.console.desk.review(incident, self.console.snapshot)
         self.app.push_screen(DocumentScreen(f"Review {incident.id}", markdown))
 
     def action_postmortem(self) -> None:

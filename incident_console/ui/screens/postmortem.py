@@ -78,11 +78,11 @@ class PostmortemScreen(DocumentScreen):
     def console(self) -> IncidentConsole:
         return cast("IncidentConsole", self.app)
 
-    def on_mount(self) -> None:
-        self.reload()
+    async def on_mount(self) -> None:
+        await self.reload()
 
-    def reload(self) -> None:
-        self.set_markdown(self.console.desk.postmortem(self.incident_id, self.console.snapshot))
+    async def reload(self) -> None:
+        await self.set_markdown(self.console.desk.postmortem(self.incident_id, self.console.snapshot))
 
     def action_edit(self) -> None:
         incident = self.console.desk.incident(self.incident_id, self.console.snapshot)
@@ -93,14 +93,14 @@ class PostmortemScreen(DocumentScreen):
                 return
             key, text = result
             run = partial(self.console.desk.write_postmortem_section, key, text, self.incident_id)
-            self.console.submit("post-mortem section", run, on_done=lambda _: self.reload())
+            self.console.submit("post-mortem section", run, on_done=lambda _: self.run_worker(self.reload()))
 
         self.app.push_screen(SectionEditor(dict(incident.postmortem), drafts), saved)
 
     def action_complete(self) -> None:
         def completed(_: object) -> None:
             self.notify("Post-mortem marked complete.")
-            self.reload()
+            self.run_worker(self.reload())
 
         run = partial(self.console.desk.complete_postmortem, self.incident_id)
         self.console.submit("post-mortem complete", run, on_done=completed)

@@ -1,0 +1,132 @@
+"""A Markdown document as a reader sees it: prose drawn by Textual's Markdown widget, tables as aligned rows.
+
+Textual's Markdown makes a widget for every table cell, which takes seconds for the log table of a
+long review; the tables here are drawn as one block of text instead. Every table the console makes
+holds only literal text (escaped by domain/reports.py), so a cell shows its text with the escapes
+removed and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+
+from markdown_it import MarkdownIt
+from rich.cells import cell_len
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Markdown, Static
+
+from ...domain.text import visible
+
+_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_PUNCTUATION = set(string.punctuation)
+
+
+def _parser() -> MarkdownIt:
+    # CommonMark without raw HTML (shown as text) and without turning bare addresses into links.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def table_cells(line: str) -> list[str]:
+    """The cells of a Markdown table row, each as the text it shows (``\\|`` is a pipe in a cell)."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    cells: list[str] = []
+    cell: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body) and body[i + 1] in _PUNCTUATION:
+            cell.append(body[i + 1])
+            i += 2
+            continue
+        if ch == "|":
+            cells.append("".join(cell).strip())
+            cell = []
+        else:
+            cell.append(ch)
+        i += 1
+    if "".join(cell).strip():
+        cells.append("".join(cell).strip())
+    return cells
+
+
+def split_tables(markdown: str) -> Iterator[tuple[str, list[str]]]:
+    """The document in order as ("prose", lines) and ("table", lines) parts."""
+    prose: list[str] = []
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith("|") and i + 1 < len(lines) and _SEPARATOR.match(lines[i + 1].strip()):
+            end = i + 2
+            while end < len(lines) and lines[end].lstrip().startswith("|"):
+                end += 1
+            if prose:
+                yield "prose", prose
+                prose = []
+            yield "table", [line, *lines[i + 2 : end]]
+            i = end
+            continue
+        prose.append(line)
+        i += 1
+    if any(line.strip() for line in prose):
+        yield "prose", prose
+
+
+class DocumentTable(Static):
+    """A Markdown table drawn as text: a bold header, then one line per row, the columns aligned."""
+
+    DEFAULT_CSS = """
+    DocumentTable { height: auto; margin: 0 2 1 2; }
+    """
+
+    def __init__(self, header: list[str], rows: list[list[str]]) -> None:
+        self.header = header
+        self.rows = rows
+        super().__init__(self._content())
+
+    def _content(self) -> Content:
+        columns = len(self.header)
+        rows = [(row + [""] * columns)[:columns] for row in self.rows]
+        # The last column (the text) is left to wrap; the others are as wide as their widest cell.
+        widths = [max(cell_len(r[i]) for r in [self.header, *rows]) for i in range(columns - 1)]
+
+        def line(cells: list[str], style: str = "") -> Content:
+            padded = [visible(c) + " " * (widths[i] - cell_len(c)) for i, c in enumerate(cells[:-1])]
+            return Content.styled("  ".join([*padded, visible(cells[-1])]) if cells else "", style)
+
+        return Content("\n").join([line(self.header, "bold underline"), *(line(r) for r in rows)])
+
+
+class DocumentView(VerticalScroll, can_focus=True):
+    """Scrolls the rendered document; ``show`` replaces it."""
+
+    DEFAULT_CSS = """
+    DocumentView { height: 1fr; }
+    DocumentView Markdown { margin: 0; }
+    """
+
+    def __init__(self, markdown: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.markdown = markdown
+
+    def compose(self) -> Iterator[Static | Markdown]:
+        yield from self._parts(self.markdown)
+
+    def _parts(self, markdown: str) -> Iterator[Static | Markdown]:
+        for kind, lines in split_tables(markdown):
+            if kind == "table":
+                header, *rows = (table_cells(line) for line in lines)
+                yield DocumentTable(header, rows)
+            else:
+                # Links in a post-mortem section a person wrote are shown, not followed.
+                yield Markdown("\n".join(lines), parser_factory=_parser, open_links=False)
+
+    async def show(self, markdown: str) -> None:
+        self.markdown = markdown
+        async with self.batch():
+            await self.remove_children()
+            await self.mount_all(list(self._parts(markdown)))
