@@ -20,6 +20,7 @@ def help_markdown() -> str:
 {rows}
 | `ctrl+p` | Command palette | Search every action by name. |
 | `ctrl+r` | Reset draft | In the composer: fill the draft from the template again. |
+| `enter` | Open entry | In the log (`↑`/`↓` highlight a row, or click one): the entry in full; `c` there corrects it. |
 | `esc` | Back | Close a form (what you typed is kept), leave an input. |
 
 Timers tick from the clock, not a counter: after a laptop sleeps they show the truth.

@@ -346,6 +346,18 @@ class MainScreen(Screen[None]):
         run = partial(self.console.desk.log, event.text, at=at, incident_id=incident.id)
         self.console.submit("log entry", run, preview=(incident.id, "note", event.text, at))
 
+    @on(LogView.Chosen)
+    def _entry_chosen(self, event: LogView.Chosen) -> None:
+        incident = self.incident
+        if incident is None:
+            return
+        if event.row.entry_id is None:
+            self.notify("That entry is not saved yet; it can be opened once it is.", severity="warning")
+            return
+        from .entry import EntryScreen
+
+        self.app.push_screen(EntryScreen(incident.id, event.row.entry_id))
+
     async def action_respond(self) -> None:
         if (incident := self._need_incident()) is None:
             return
