@@ -272,10 +272,10 @@ class LogView(ScrollView, can_focus=True):
             Segment(" "),
             Segment(kind, KIND_STYLES.get(row.kind, Style())),
             Segment(" "),
-            # Before the text, which a long row cuts at the pane's edge.
-            Segment("[corrected] " if row.entry_id in self.corrected else "", CORRECTED),
             Segment(one_line(row.text), PENDING if row.pending else None),
         ]
+        if row.entry_id in self.corrected:
+            segments.insert(-1, Segment("[corrected] ", CORRECTED))  # before the text, which a long row cuts
         if row.failed:
             segments.append(Segment("  [not saved - retrying]", FAILED))
         elif row.pending:
