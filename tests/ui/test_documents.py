@@ -118,3 +118,17 @@ class TestReview:
             assert "2 entries since alice handed off to bob at 2026-11-28 03:00 UTC." in text
             assert [row[3] for row in rows_listed(app)] == ["bob's shift", "Handed off from bob to carol"]
             assert "alice's shift" not in text
+
+
+class TestPostmortem:
+    async def test_the_post_mortem_keeps_its_lines(self, make_app, desk):
+        desk.declare("Checkout returns 500", Severity.P1)
+        desk.write_postmortem_section("summary", "The pool shrank.\nCheckout failed for 20 minutes.")
+        app = make_app()
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("p")
+            await open_document(pilot, app)
+            lines = shown(app).splitlines()
+            assert "The pool shrank." in lines and "Checkout failed for 20 minutes." in lines
+            assert any(line.startswith("Duration: ") for line in lines)
+            assert "Incident Post-Mortem" in lines

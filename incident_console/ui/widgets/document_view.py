@@ -13,6 +13,7 @@ import string
 from collections.abc import Iterator
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -24,9 +25,20 @@ _SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _PUNCTUATION = set(string.punctuation)
 
 
+def _keep_line_breaks(state: StateCore) -> None:
+    # A line break stays where it was written (the post-mortem's "**Date:**", "**Duration:**" lines,
+    # a section a person wrote): Markdown would join the lines of a paragraph.
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "softbreak":
+                child.type = "hardbreak"
+
+
 def _parser() -> MarkdownIt:
     # CommonMark without raw HTML (shown as text) and without turning bare addresses into links.
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser.core.ruler.push("keep_line_breaks", _keep_line_breaks)
+    return parser
 
 
 def table_cells(line: str) -> list[str]:
