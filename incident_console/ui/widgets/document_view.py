@@ -17,7 +17,9 @@ from markdown_it.rules_core import StateCore
 from rich.cells import cell_len
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Markdown
 
 from ...domain.text import visible
 
@@ -88,29 +90,49 @@ def split_tables(markdown: str) -> Iterator[tuple[str, list[str]]]:
         yield "prose", prose
 
 
-class DocumentTable(Static):
-    """A Markdown table drawn as text: a bold header, then one line per row, the columns aligned."""
+class DocumentTable(Widget):
+    """A Markdown table drawn as text: a bold header, then one line per row with the columns aligned;
+    a long last cell (the text) wraps under itself."""
 
     DEFAULT_CSS = """
     DocumentTable { height: auto; margin: 0 2 1 2; }
     """
 
     def __init__(self, header: list[str], rows: list[list[str]]) -> None:
+        super().__init__()
         self.header = header
         self.rows = rows
-        super().__init__(self._content())
+        columns = len(header)
+        self._cells = [[visible(c) for c in (row + [""] * columns)[:columns]] for row in [header, *rows]]
+        # The columns before the last are as wide as their widest cell.
+        self._widths = [max(cell_len(r[i]) for r in self._cells) for i in range(columns - 1)]
+        self._drawn: tuple[int, list[Content]] | None = None
 
-    def _content(self) -> Content:
-        columns = len(self.header)
-        rows = [(row + [""] * columns)[:columns] for row in self.rows]
-        # The last column (the text) is left to wrap; the others are as wide as their widest cell.
-        widths = [max(cell_len(r[i]) for r in [self.header, *rows]) for i in range(columns - 1)]
+    def _lines(self, width: int) -> list[Content]:
+        if self._drawn is not None and self._drawn[0] == width:
+            return self._drawn[1]
+        indent = sum(w + 2 for w in self._widths)
+        if width - indent < 20:
+            indent = 0  # wide leading columns on a narrow screen: the rows wrap from the left edge
+        room = max(1, width - indent)
+        lines: list[Content] = []
+        for number, cells in enumerate(self._cells):
+            lead = "".join(c + " " * (self._widths[i] - cell_len(c) + 2) for i, c in enumerate(cells[:-1]))
+            text = Content(cells[-1]) if cells else Content("")
+            if not indent:
+                text, lead = Content(lead) + text, ""
+            parts = text.wrap(room) if text.cell_length > room else [text]
+            for index, part in enumerate(parts or [Content("")]):
+                line = Content.assemble(lead if index == 0 else " " * indent, part)
+                lines.append(line.stylize("bold underline") if number == 0 else line)
+        self._drawn = (width, lines)
+        return lines
 
-        def line(cells: list[str], style: str = "") -> Content:
-            padded = [visible(c) + " " * (widths[i] - cell_len(c)) for i, c in enumerate(cells[:-1])]
-            return Content.styled("  ".join([*padded, visible(cells[-1])]) if cells else "", style)
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
 
-        return Content("\n").join([line(self.header, "bold underline"), *(line(r) for r in rows)])
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width))
 
 
 class DocumentView(VerticalScroll, can_focus=True):
@@ -125,10 +147,10 @@ class DocumentView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.markdown = markdown
 
-    def compose(self) -> Iterator[Static | Markdown]:
+    def compose(self) -> Iterator[Widget]:
         yield from self._parts(self.markdown)
 
-    def _parts(self, markdown: str) -> Iterator[Static | Markdown]:
+    def _parts(self, markdown: str) -> Iterator[Widget]:
         for kind, lines in split_tables(markdown):
             if kind == "table":
                 header, *rows = (table_cells(line) for line in lines)
