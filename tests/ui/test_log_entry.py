@@ -7,11 +7,14 @@ from pathlib import Path
 
 from incident_console.domain.model import NewEntry, Severity
 from incident_console.store import storage
+from incident_console.ui import app as app_module
 from incident_console.ui.app import IncidentConsole
 from incident_console.ui.widgets.log_view import LogView
 
 from ..reliability.harness import screen_lines
 from .conftest import SIZE, log_rows, log_view, notices, on_disk, wait_for, wait_saved
+
+original_write = storage.write_atomically
 
 
 def disk_full(path: Path, payload: bytes) -> None:
@@ -114,6 +117,27 @@ class TestCorrect:
             await pilot.press("3", "enter")
             await opened_entry(pilot, app)
             assert f"#{note_id} note by alice at 2026-11-28T03:04:00Z: restarted" in entry_screen_text(app)
+
+    async def test_closing_the_entry_before_the_correction_is_saved_keeps_the_correction(
+        self, make_app, desk, clock, monkeypatch
+    ):
+        note_id, _ = setup(desk, clock)
+        monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.2)
+        monkeypatch.setattr(storage, "write_atomically", disk_full)
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("3", "up", "enter")
+            assert await opened_entry(pilot, app) == note_id
+            await pilot.press("c", *"it was the payments pods", "enter")
+            await wait_for(pilot, lambda: any(n.title == "Not saved" for n in notices(app)))
+            await pilot.press("escape")
+            await pilot.pause()
+            monkeypatch.setattr(storage, "write_atomically", original_write)
+            await wait_saved(pilot)
+            await wait_for(pilot, lambda: any("Correction to entry" in n.message for n in notices(app)))
+            assert app.is_running and app.return_code is None
+        correction = on_disk(desk.repository.path).log[-1]
+        assert (correction.kind, correction.corrects) == ("correction", note_id)
 
 
 class TestLongLog:

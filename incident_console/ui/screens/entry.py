@@ -135,5 +135,6 @@ class EntryScreen(ModalScreen[None]):
         form.focus_first_field()  # now, so keys typed right after c go into the field
 
     def _corrected(self) -> None:
-        self.reload()
+        if self.is_attached:  # the screen may have been closed while the correction was saved
+            self.reload()
         self.notify(f"Correction to entry #{self.entry_id} logged.", markup=False)
