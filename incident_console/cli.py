@@ -226,6 +226,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     p = command("handoff", "brief the next person (Markdown) and hand the incident over")
     p.add_argument("--to", required=True, metavar="NAME")
+    p.add_argument("--notes", default="", metavar="TEXT", help="what you would do next, open threads")
 
     p = command("checklist", "show the Resolve checklist, or tick Verify")
     p.add_argument("tick", nargs="?", choices=["verify"], help="verify: metrics are back to normal")
@@ -456,7 +457,7 @@ def run_command(args: argparse.Namespace) -> int:
             return 1
         _out(f"{repository.path}: intact ({len(repository.snapshot().log)} entries, hash chain verified)")
     elif args.command == "handoff":
-        briefing, incident = desk.handoff(args.to, incident_id)
+        briefing, incident = desk.handoff(args.to, incident_id, notes=args.notes)
         _out(briefing)
     elif args.command == "checklist":
         if args.tick == "verify":

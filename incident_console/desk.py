@@ -478,9 +478,11 @@ class Desk:
         log = snap.log_for(incident.id)
         return checklist.checks(incident, log, self.timers(incident, snap))
 
-    def handoff(self, to: str, incident_id: str | None = None) -> tuple[str, Incident]:
-        """Brief the next person: returns the Markdown briefing; logs the handoff; ``to`` takes command."""
+    def handoff(self, to: str, incident_id: str | None = None, *, notes: str = "") -> tuple[str, Incident]:
+        """Brief the next person: returns the Markdown briefing; logs the handoff with ``notes`` (what
+        the outgoing person would do next, open threads); ``to`` takes command."""
         to = _required("who takes over", to, wants="to")
+        notes = clean_input(notes, multiline=True).strip()
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> tuple[str, Incident]:
             log = tx.snapshot.log_for(incident.id)
@@ -494,16 +496,11 @@ class Desk:
                 from_name=self.author,
                 to_name=to,
                 now=now,
+                notes=notes,
             )
-            tx.append(
-                self._entry(
-                    incident,
-                    "handoff",
-                    f"Handed off from {self.author} to {to}",
-                    now,
-                    **{"from": self.author, "to": to, "previous_commander": incident.commander},
-                )
-            )
+            text = f"Handed off from {self.author} to {to}" + (f"\nNext / open threads: {notes}" if notes else "")
+            details = {"from": self.author, "to": to, "previous_commander": incident.commander}
+            tx.append(self._entry(incident, "handoff", text, now, **details, **({"notes": notes} if notes else {})))
             changed = incident.with_changes(commander=to)
             tx.put_incident(changed)
             return briefing, changed
@@ -512,12 +509,16 @@ class Desk:
 
     def since_last_handoff(self, incident: Incident, snapshot: Snapshot | None = None) -> tuple[LogEntry, ...]:
         """The log since the last handoff before the latest one: what the incoming person should review."""
-        log = (snapshot or self.snapshot()).log_for(incident.id)
-        handoffs = [i for i, e in enumerate(log) if e.kind == "handoff"]
-        if not handoffs:
-            return log
-        start = handoffs[-2] + 1 if len(handoffs) > 1 else 0
-        return log[start:]
+        from .domain import reports
+
+        return reports.review_window((snapshot or self.snapshot()).log_for(incident.id))[1]
+
+    def review(self, incident: Incident, snapshot: Snapshot | None = None) -> str:
+        """The review Markdown: the entries of since_last_handoff, and from where they start."""
+        from .domain import reports
+
+        since, entries = reports.review_window((snapshot or self.snapshot()).log_for(incident.id))
+        return reports.review_markdown(incident, entries, since=since)
 
     def postmortem(self, incident_id: str | None = None, snapshot: Snapshot | None = None) -> str:
         """The post-mortem Markdown in the runbook's layout, prefilled from the file (or ``snapshot``)."""

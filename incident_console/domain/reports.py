@@ -6,6 +6,7 @@ characters that would break a table are escaped, so the Markdown renders as writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -32,13 +33,27 @@ TIMELINE_KINDS = {
 }
 
 
-# ">" is left alone: it only quotes at the start of a line, and entries never start a line here.
-_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<#|~"})
+# Every character that starts inline formatting, a link, HTML or an entity (``&lt;``) is escaped.
+_MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<#|~&"})
+# At the start of a line (a list item's text, a quoted line) these would start a list, a quote or
+# an underlined heading.
+_BLOCK_START = re.compile(r"^(\s*)([-+>=]|\d+(?=[.)]))")
 
 
 def _line(text: str) -> str:
     """Text a person wrote, made literal for Markdown: no control characters, no formatting."""
-    return visible(text).translate(_MARKDOWN_SPECIAL)
+    escaped = visible(text).translate(_MARKDOWN_SPECIAL)
+    return _BLOCK_START.sub(lambda m: m[1] + (m[2] + "\\" if m[2][0].isdigit() else "\\" + m[2]), escaped)
+
+
+def _lines(text: str, indent: str = "") -> list[str]:
+    """Multi-line text a person wrote as literal Markdown lines that keep their line breaks."""
+    lines = [_line(line) for line in text.replace("\r\n", "\n").split("\n")]
+    # A backslash at the end of a line breaks it there; it is literal before a blank line or at the end.
+    return [
+        f"{indent}{line}\\" if line and i + 1 < len(lines) and lines[i + 1] else f"{indent}{line}".rstrip()
+        for i, line in enumerate(lines)
+    ]
 
 
 def _cell(text: str) -> str:
@@ -58,13 +73,30 @@ def _hours(seconds: float) -> str:
     return f"{hours:.1f} hours" if hours >= 1 else f"{format_duration(seconds)}"
 
 
-def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since_handoff: bool) -> str:
-    """The log an incoming person reviews: everything since the previous handoff."""
-    heading = "since the previous handoff" if since_handoff else "since the incident began"
+def review_window(log: Sequence[LogEntry]) -> tuple[LogEntry | None, tuple[LogEntry, ...]]:
+    """What the person taking over reviews: the log from the handoff before the latest one (the
+    shift of the person who handed over), or all of it; returns that handoff (None) and the entries."""
+    handoffs = [i for i, e in enumerate(log) if e.kind == "handoff"]
+    if len(handoffs) < 2:
+        return None, tuple(log)
+    start = handoffs[-2]
+    return log[start], tuple(log[start + 1 :])
+
+
+def _since(start: LogEntry | None) -> str:
+    if start is None:
+        return "since the incident began"
+    to = str(start.details.get("to", "")) or "?"
+    return f"since {_line(start.author)} handed off to {_line(to)} at {_utc(start.at)}"
+
+
+def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since: LogEntry | None = None) -> str:
+    """The review of ``entries``, the log after the handoff ``since`` (None: the whole log); see
+    review_window."""
     lines = [
         f"# Review: {incident.id} — {_line(incident.title)}",
         "",
-        f"{len(entries)} entries {heading}.",
+        f"{len(entries)} entries {_since(since)}.",
         "",
         "| Time (UTC) | Who | Kind | What |",
         "|---|---|---|---|",
@@ -209,8 +241,10 @@ def handoff_markdown(
     from_name: str,
     to_name: str,
     now: datetime,
+    notes: str = "",
 ) -> str:
-    """The briefing for the next person: where things stand, what was tried, what is open."""
+    """The briefing for the next person: where things stand, what the outgoing person would do next
+    (``notes``), what was tried, what is open."""
     last_handoff = max((i for i, e in enumerate(log) if e.kind == "handoff"), default=-1)
     since = log[last_handoff + 1 :]
     severity_why = next((e.text for e in reversed(log) if e.kind in ("severity", "triage")), "set when declared")
@@ -228,6 +262,9 @@ def handoff_markdown(
         f"- **Services:** {_line(', '.join(incident.services)) or '-'}",
         f"- **Started:** {_utc(incident.impact_start)} ({_ago(incident.impact_start, now)})",
         "",
+        "## What I would do next / open threads",
+        *(_lines(notes) if notes.strip() else ["- nothing written"]),
+        "",
         "## Timers open or breached",
     ]
     worded = [timer_text(t, _utc) for t in timers]
@@ -242,7 +279,7 @@ def handoff_markdown(
         last = updates[-1]
         lines.append(f"- **Last update sent:** {_utc(last.at)} by {_line(last.author)}")
         lines.append("")
-        lines += [f"  > {visible(line)}" for line in last.text.splitlines()]
+        lines += _lines(last.text, "  > ")
     else:
         lines.append("- **Last update sent:** none yet")
     # Only while the cadence runs: a resolved incident has no next update due.

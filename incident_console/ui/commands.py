@@ -145,6 +145,13 @@ OTHER_KEYS: tuple[ConsoleAction, ...] = (
         "ctrl+r", "", "Reset draft", "In the composer: fill the draft from the template again.", step="communicate"
     ),
     ConsoleAction("ctrl+p", "", "Command palette", "Search every action by name.", step="move"),
+    ConsoleAction(
+        "enter",
+        "",
+        "Open entry",
+        "In the log (up/down highlight a row, or click one): the entry in full; c there corrects it.",
+        step="move",
+    ),
     ConsoleAction("esc", "", "Back", "Close a form (what you typed is kept), leave an input.", step="move"),
 )
 

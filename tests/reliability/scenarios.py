@@ -819,7 +819,7 @@ def store_untrusted(path: Path, values: dict[str, str], clock: StepClock) -> tup
     return desk, briefing
 
 
-_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_\[\]<>#|~])")
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash escapes any ASCII punctuation
 
 
 def _unescaped(markdown: str) -> str:
@@ -840,7 +840,7 @@ def check_markdown(desk: Desk, briefing: str) -> None:
         "handoff": reports.handoff_markdown(
             incident, log, timers, items, from_name="alice", to_name=incident.commander, now=desk.clock()
         ),
-        "review": reports.review_markdown(incident, log, since_handoff=False),
+        "review": reports.review_markdown(incident, log),
         "post-mortem": reports.postmortem_markdown(incident, log, items, desk.clock()),
         "post-mortem (Desk)": desk.postmortem(incident.id),
     }
@@ -903,7 +903,7 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
         await clean("main screen", "Action log")
         pane = _text_of(app, "#incident-pane")
         assert visible(incident.title) in pane, "the title is not shown literally"
-        review = review_markdown(incident, snapshot.log_for(incident.id), since_handoff=True)
+        review = review_markdown(incident, snapshot.log_for(incident.id))
         screens: list[tuple[str, str, Callable[[], Any]]] = [
             ("help", "keys", app.main.action_help),
             ("handoff", "Handoff briefing", lambda: app.push_screen(DocumentScreen("Handoff briefing", briefing))),

@@ -740,7 +740,7 @@ class TestLongLog:
         fill_log(desk, 1500)
         carol = Desk(Repository(desk.repository.path), author="carol", clock=clock)
         app = IncidentConsole(carol, clipboard=clipboard, verify_on_open=False)
-        assert "entries since the previous handoff" in await text_over_the_main_screen(app)
+        assert "1502 entries since the incident began" in await text_over_the_main_screen(app)
 
     async def test_a_malformed_entry_found_after_the_first_frame_closes_the_console(self, desk, clipboard, state_file):
         desk.declare("Checkout returns 500", Severity.P1)

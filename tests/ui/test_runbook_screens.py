@@ -53,7 +53,9 @@ def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[n
 
 
 def document_text(app: IncidentConsole) -> str:
-    return app.screen.query_one("#document-text", TextArea).text
+    """The Markdown source of the document on screen (what y copies)."""
+    assert isinstance(app.screen, DocumentScreen)
+    return app.screen.markdown
 
 
 class TestResolve:

@@ -855,3 +855,14 @@ def test_help_works(cli: Cli) -> None:
     out = cli.ok("--help")
     for command in ("new", "list", "show", "log", "ack", "triage", "severity", "status", "run", "where", "verify"):
         assert command in out
+
+
+def test_handoff_notes_go_into_the_briefing_and_the_log(cli: Cli) -> None:
+    cli.declare("API down", "P1")
+    out = cli.ok("handoff", "--to", "bob", "--notes", "ask db-oncall about replica lag\n**retry** the failover")
+    threads = out.split("## What I would do next / open threads\n")[1].split("\n## ")[0]
+    assert threads.splitlines() == ["ask db-oncall about replica lag\\", "\\*\\*retry\\*\\* the failover"]
+    entry = cli.show()["log"][-1]
+    assert entry["kind"] == "handoff"
+    assert "ask db-oncall about replica lag\n**retry** the failover" in entry["text"]
+    assert entry["details"]["notes"] == "ask db-oncall about replica lag\n**retry** the failover"

@@ -1,4 +1,4 @@
-"""A Markdown document shown as its source (literal, exactly what gets copied): y copies, Escape closes."""
+"""A Markdown document (a briefing, a review, the post-mortem) rendered to read; y copies its source, Escape closes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Footer, Static
+
+from ..widgets.document_view import DocumentView
 
 if TYPE_CHECKING:
     from ..app import IncidentConsole
@@ -29,12 +31,15 @@ class DocumentScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="document"):
             yield Static(Content.styled(self.doc_title, "bold"), id="document-title")
-            yield TextArea(self.markdown, read_only=True, id="document-text", soft_wrap=True)
+            yield DocumentView(self.markdown, id="document-text")
         yield Footer()
 
-    def set_markdown(self, markdown: str) -> None:
+    async def on_mount(self) -> None:
+        self.query_one(DocumentView).focus()  # the arrow and page keys scroll the document at once
+
+    async def set_markdown(self, markdown: str) -> None:
         self.markdown = markdown
-        self.query_one("#document-text", TextArea).load_text(markdown)
+        await self.query_one(DocumentView).show(markdown)
 
     def action_copy(self) -> None:
         app = cast("IncidentConsole", self.app)

@@ -30,7 +30,7 @@ from ..widgets.console_footer import ConsoleFooter
 from ..widgets.incident_pane import IncidentPane
 from ..widgets.incident_strip import IncidentStrip
 from ..widgets.live_text import LiveText
-from ..widgets.log_view import LogRow
+from ..widgets.log_view import LogRow, LogView
 from ..widgets.sla_board import SlaBoard
 
 if TYPE_CHECKING:
@@ -382,6 +382,18 @@ class MainScreen(Screen[None]):
         run = partial(self.console.desk.log, event.text, at=at, incident_id=event.incident_id)
         self.console.submit("log entry", run, preview=(event.incident_id, "note", event.text, at))
 
+    @on(LogView.Chosen)
+    def _entry_chosen(self, event: LogView.Chosen) -> None:
+        incident = self.incident
+        if incident is None:
+            return
+        if event.row.entry_id is None:
+            self.notify("That entry is not saved yet; it can be opened once it is.", severity="warning")
+            return
+        from .entry import EntryScreen
+
+        self.app.push_screen(EntryScreen(incident.id, event.row.entry_id))
+
     async def action_respond(self) -> None:
         if (incident := self._need_incident()) is None:
             return
@@ -531,12 +543,17 @@ class MainScreen(Screen[None]):
             briefing, changed = result
             self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
 
-        fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over")]
+        fields = [
+            forms.Field("to", "Hand over to", required=True, placeholder="who takes over"),
+            forms.Field("notes", "What I would do next / open threads", placeholder="into the briefing and the log"),
+        ]
         await self._form(
             f"Hand off {incident.id}",
             fields,
             lambda v: self.console.submit(
-                "handoff", partial(self.console.desk.handoff, v["to"], incident.id), on_done=briefed
+                "handoff",
+                partial(self.console.desk.handoff, v["to"], incident.id, notes=v["notes"]),
+                on_done=briefed,
             ),
             incident=incident,
             save_label="Brief",
@@ -545,13 +562,9 @@ class MainScreen(Screen[None]):
     def action_review(self) -> None:
         if (incident := self._need_incident()) is None:
             return
-        from ...domain.reports import review_markdown
         from .document import DocumentScreen
 
-        snapshot = self.console.snapshot
-        entries = self.console.desk.since_last_handoff(incident, snapshot)
-        handed = any(e.kind == "handoff" for e in snapshot.log_for(incident.id))
-        markdown = review_markdown(incident, entries, since_handoff=handed)
+        markdown = self.console.desk.review(incident, self.console.snapshot)
         self.app.push_screen(DocumentScreen(f"Review {incident.id}", markdown))
 
     def action_postmortem(self) -> None:

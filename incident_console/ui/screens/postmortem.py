@@ -89,11 +89,11 @@ class PostmortemScreen(DocumentScreen):
     def console(self) -> IncidentConsole:
         return cast("IncidentConsole", self.app)
 
-    def on_mount(self) -> None:
-        self.reload()
+    async def on_mount(self) -> None:
+        await self.reload()
 
-    def reload(self) -> None:
-        self.set_markdown(self.console.desk.postmortem(self.incident_id, self.console.snapshot))
+    async def reload(self) -> None:
+        await self.set_markdown(self.console.desk.postmortem(self.incident_id, self.console.snapshot))
 
     def action_edit(self) -> None:
         incident = self.console.desk.incident(self.incident_id, self.console.snapshot)
@@ -104,7 +104,7 @@ class PostmortemScreen(DocumentScreen):
                 return
             key, text = result
             run = partial(self.console.desk.write_postmortem_section, key, text, self.incident_id)
-            self.console.submit("post-mortem section", run, on_done=lambda _: self.reload())
+            self.console.submit("post-mortem section", run, on_done=lambda _: self.run_worker(self.reload()))
 
         self.app.push_screen(SectionEditor(dict(incident.postmortem), drafts), saved)
 
@@ -114,7 +114,7 @@ class PostmortemScreen(DocumentScreen):
 
         def completed(_: object) -> None:
             self.notify("Post-mortem marked complete" + (" (override)." if missing else "."))
-            self.reload()
+            self.run_worker(self.reload())
 
         def complete(reason: str) -> None:
             run = partial(desk.complete_postmortem, self.incident_id, reason=reason)

@@ -114,8 +114,12 @@ class ActionLog(Vertical):
         same_incident = bool(old) and bool(entries) and entries[0].id == old[0].id
         self._entries, self._pending = entries, pending
         if self._query or not (grew and (same_incident or not old)):
+            self.view.set_corrected({e.corrects for e in entries if e.corrects is not None})
             self._rebuild()
         else:
+            added = {e.corrects for e in entries[len(old) :] if e.corrects is not None}
+            if added:
+                self.view.set_corrected(self.view.corrected | added)
             self.view.replace_tail(len(old), [*entries[len(old) :], *pending])
         self._update_title()
 

@@ -9,8 +9,11 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -37,6 +40,8 @@ AUTHOR = Style(color="cyan")
 PENDING = Style(color="yellow", italic=True)
 FAILED = Style(color="red", bold=True)
 BACKFILL = Style(color="yellow")
+CORRECTED = Style(color="bright_yellow", italic=True)
+CURSOR = Style(reverse=True)
 
 
 def one_line(text: str) -> str:
@@ -77,19 +82,113 @@ class LogView(ScrollView, can_focus=True):
     """Log entries and unsaved rows, newest at the bottom, following new rows unless scrolled up.
 
     Entries are turned into rows only when drawn, so a 50,000-entry log costs what is on screen.
+    While the view has the focus, one row is highlighted (the newest until the arrows move it);
+    Enter or a click on a row asks for that entry in full (the Chosen message).
     """
 
     DEFAULT_CSS = """
     LogView { background: $surface; }
     """
 
+    BINDINGS = [
+        # Not in the footer: the runbook's actions fill it at 120 columns (the help screen lists it).
+        Binding("enter", "choose", "Open entry", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Newest", show=False),
+    ]
+
+    class Chosen(Message):
+        """The user asked to see a row in full."""
+
+        def __init__(self, row: LogRow) -> None:
+            super().__init__()
+            self.row = row
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[LogRow | LogEntry] = []
         self.local_time = False
+        self.corrected: set[int] = set()  # ids of entries a later entry corrects
+        self._cursor: int | None = None  # None: the newest row
         self._follow = True
         self._widest = 0
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
+
+    @property
+    def cursor(self) -> int | None:
+        """The index of the highlighted row (None when there are no rows)."""
+        if not self.rows:
+            return None
+        return min(self._cursor, len(self.rows) - 1) if self._cursor is not None else len(self.rows) - 1
+
+    def _top(self) -> int:
+        """The index of the row drawn at the top of the view."""
+        if self._follow:
+            # Stuck to the newest row: drawn from the bottom at once, also in a frame drawn before
+            # the scroll to the end has landed (the first frame, or the one a new row arrives in).
+            return max(0, len(self.rows) - self.scrollable_content_region.height)
+        return self.scroll_offset.y
+
+    def action_cursor(self, step: int) -> None:
+        cursor = self.cursor
+        if cursor is not None:
+            self._move_to(cursor + step)
+
+    def action_cursor_page(self, pages: int) -> None:
+        cursor = self.cursor
+        if cursor is not None:
+            self._move_to(cursor + pages * max(1, self.scrollable_content_region.height - 1))
+
+    def action_cursor_to(self, index: int) -> None:
+        if self.rows:
+            self._move_to(index % len(self.rows))
+
+    def _move_to(self, index: int) -> None:
+        index = max(0, min(index, len(self.rows) - 1))
+        newest = index == len(self.rows) - 1
+        self._cursor = None if newest else index
+        height = self.scrollable_content_region.height
+        top = self._top()
+        if newest:
+            self._follow = True
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        elif index < top or index >= top + height:
+            self._follow = False
+            self.scroll_to(y=index if index < top else index - height + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def action_choose(self) -> None:
+        cursor = self.cursor
+        if cursor is not None:
+            self.post_message(self.Chosen(as_row(self.rows[cursor])))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = self._top() + offset.y
+        if 0 <= index < len(self.rows):
+            self.focus()
+            self._cursor = None if index == len(self.rows) - 1 else index
+            self.refresh()
+            self.post_message(self.Chosen(as_row(self.rows[index])))
+
+    def on_focus(self) -> None:
+        self.refresh()  # the highlight shows only while the view has the focus
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def set_corrected(self, ids: set[int]) -> None:
+        """Mark the rows of the entries ``ids`` as corrected (when the set changes)."""
+        if ids != self.corrected:
+            self.corrected = ids
+            self._strips.clear()
+            self.refresh()
 
     @property
     def following(self) -> bool:
@@ -111,6 +210,7 @@ class LogView(ScrollView, can_focus=True):
         """Show ``rows`` instead of the current ones."""
         follow = self.following
         self.rows = list(rows)
+        self._cursor = None  # other rows (another incident, a filter): the highlight starts on the newest
         # The rest widens the view as it is drawn (see _strip).
         self._widest = max((self._row_width(r) for r in self.rows[-200:]), default=0)
         self._strips.clear()
@@ -174,6 +274,8 @@ class LogView(ScrollView, can_focus=True):
             Segment(" "),
             Segment(one_line(row.text), PENDING if row.pending else None),
         ]
+        if row.entry_id in self.corrected:
+            segments.insert(-1, Segment("[corrected] ", CORRECTED))  # before the text, which a long row cuts
         if row.failed:
             segments.append(Segment("  [not saved - retrying]", FAILED))
         elif row.pending:
@@ -184,14 +286,12 @@ class LogView(ScrollView, can_focus=True):
         return segments
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        region = self.scrollable_content_region
-        if self._follow:
-            # Stuck to the newest row: drawn from the bottom at once, also in a frame drawn before
-            # the scroll to the end has landed (the first frame, or the one a new row arrives in).
-            scroll_y = max(0, len(self.rows) - region.height)
-        index = scroll_y + y
-        width = region.width
+        scroll_x = self.scroll_offset.x
+        index = self._top() + y
+        width = self.scrollable_content_region.width
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
-        return self._strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        strip = self._strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        if index == self.cursor and self.has_focus:
+            strip = strip.apply_style(CURSOR)
+        return strip
