@@ -14,9 +14,10 @@ new one, with the new lines after them: appending to a 50,000-entry log serialis
 entry. A file in any other JSON layout (edited by hand, pretty-printed) is read whole instead and
 written back in this one.
 
-A write goes: write a temporary file beside the target, flush, fsync, ``os.replace`` over the
-target, fsync the folder. A crash at any point leaves either the old file or the new one. New
-files are created 0600; an existing file keeps its mode.
+A write goes: create a temporary file beside the target (exclusively, under a name no one can
+guess, with its final mode), write, fsync, ``os.replace`` over the target, fsync the folder. A
+crash at any point leaves either the old file or the new one. New files are created 0600; an
+existing file keeps its mode.
 """
 
 from __future__ import annotations
@@ -464,6 +465,13 @@ class AtomicJSONStorage(Storage):
         except OSError as exc:
             raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
 
+    def read_exactly(self) -> bytes:
+        """The file's bytes, from the very file last read here (FileProblem if another one is there now)."""
+        raw, stamp = self._read_bytes()
+        if stamp != self._stamp:
+            raise FileProblem(f"{self.path} was changed by another program while it was read; nothing was written")
+        return raw
+
     def save(self, state: StateFile) -> None:
         """Write ``state`` atomically; on failure the held state is dropped (it was changed in memory)."""
         source: int | None = None
@@ -475,12 +483,13 @@ class AtomicJSONStorage(Storage):
             except (TypeError, ValueError) as exc:
                 self.forget()
                 raise FileProblem(f"cannot save {self.path}: {exc}") from None
+            before = self.stamp()
             try:
                 write_atomically(self.path, pieces)
             except OSError as exc:
                 self.forget()
                 reason = exc.strerror or str(exc)
-                raise FileProblem(f"could not save {self.path}: {reason}; the previous file is intact") from None
+                raise FileProblem(f"could not save {self.path}: {reason}; {self._after_failure(before)}") from None
         finally:
             if source is not None:
                 os.close(source)
@@ -488,6 +497,16 @@ class AtomicJSONStorage(Storage):
         state.saved(self.path, self._stamp, (body_start, body_end))
         self._state = state
         self.generation += 1
+
+    def _after_failure(self, before: Stamp | None) -> str:
+        """What a failed save left, as checked: the file as it was before the save, or not."""
+        try:
+            after = self.stamp()
+        except FileProblem:
+            after = None if before is None else (-1, -1, -1, -1)
+        if after == before:
+            return "the previous file is intact" if before is not None else "no file was created"
+        return "the file changed while saving; check it with `incident-console verify`"
 
     def _open_source(self, state: StateFile) -> int:
         """The file the state was read from, open, for its log lines to be copied into the new file."""
@@ -596,32 +615,36 @@ def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Pie
     """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
     file or the new one.
 
-    The file keeps its mode; a new one gets ``mode`` (0600 unless given).
+    The new file starts as a temporary file beside ``path``, created exclusively under a name no
+    one can guess (a link or file planted at any name is never opened), with its mode set before
+    its first byte: the old file's mode, else ``mode`` (0600 unless given). ``path`` itself is
+    replaced, never followed: a link there is refused.
     """
     path = os.fspath(path)
     folder = os.path.dirname(path) or "."
     existing: int | None = None
     try:
-        existing = stat.S_IMODE(os.stat(path).st_mode)
+        st = os.lstat(path)
     except FileNotFoundError:
         pass
     else:
+        if stat.S_ISLNK(st.st_mode):
+            raise OSError(errno.ELOOP, "it is a symbolic link, which is not followed (name the file itself)")
+        existing = stat.S_IMODE(st.st_mode)
         # os.replace needs only the folder's write permission: honour a read-only file explicitly.
         if not os.access(path, os.W_OK):
             raise PermissionError(errno.EACCES, "the file is read-only")
     if mode is None:
         mode = existing if existing is not None else 0o600
     pieces: list[Piece] = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
-    temp = os.path.join(folder, f"{temp_prefix(path)}{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+    fd, temp = _create_temp(path, mode)
     try:
         try:
+            _check_not_a_source(fd, pieces)
             _write_all(fd, pieces)
             _step("written")
             os.fsync(fd)
             _step("fsynced")
-            if mode != 0o600:
-                os.fchmod(fd, mode)
         finally:
             os.close(fd)
         os.replace(temp, path)
@@ -632,6 +655,50 @@ def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Pie
     _step("replaced")
     fsync_folder(folder)
     _step("folder_fsynced")
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _create_temp(path: str, mode: int) -> tuple[int, str]:
+    """A new, empty temporary file beside ``path`` with ``mode``: (descriptor, name).
+
+    The name holds this process's id (so a sweep can tell a live writer's temporary file) and
+    random bytes (so no one can plant anything at it beforehand); O_EXCL and O_NOFOLLOW make the
+    open fail rather than reach a file that is already there.
+    """
+    folder = os.path.dirname(path) or "."
+    prefix = f"{temp_prefix(path)}{os.getpid()}-"
+    for _ in range(100):
+        temp = os.path.join(folder, prefix + os.urandom(8).hex())
+        try:
+            fd = os.open(temp, _CREATE, mode)
+        except FileExistsError:
+            continue
+        try:
+            # The umask may have taken bits off: set them before any byte is written, so the mode is
+            # part of what the fsync makes durable.
+            if stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+                os.fchmod(fd, mode)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        return fd, temp
+    raise OSError(errno.EEXIST, "no free name for a temporary file")
+
+
+def _check_not_a_source(fd: int, pieces: Sequence[Piece]) -> None:
+    """The file being written must not be one being copied from (writing it would truncate the source)."""
+    sources = [piece.fd for piece in pieces if isinstance(piece, FileRange)]
+    if not sources:
+        return
+    written = os.fstat(fd)
+    for source in sources:
+        st = os.fstat(source)
+        if (st.st_dev, st.st_ino) == (written.st_dev, written.st_ino):
+            raise OSError(errno.EIO, "the temporary file is the file being copied")
 
 
 def _write_all(fd: int, pieces: list[Piece]) -> None:
@@ -707,17 +774,42 @@ def fsync_folder(folder: str) -> None:
         os.close(fd)
 
 
-def remove_stale_temps(path: str) -> int:
-    """Remove temporary files a crashed writer left beside ``path``; call only under the lock."""
+def remove_stale_temps(path: str, *, locked: bool = True) -> int:
+    """Remove temporary files that writers of ``path`` left behind (a crash, a kill).
+
+    Under ``path``'s lock (``locked``) every one is stale: no other writer of the file can be
+    writing. Without it (an export's target) only those of processes that are no longer running.
+    Links and files planted at such names are removed too, where the folder allows.
+    """
     removed = 0
     prefix = temp_prefix(path)
+    folder = os.path.dirname(path) or "."
     try:
-        names = os.listdir(os.path.dirname(path) or ".")
+        entries = [entry for entry in os.scandir(folder) if entry.name.startswith(prefix)]
     except OSError:
         return 0
-    for name in names:
-        if name.startswith(prefix):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(os.path.dirname(path), name))
-                removed += 1
+    for entry in entries:
+        if not locked and _writer_running(entry.name[len(prefix) :]):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            os.unlink(entry.path)
+            removed += 1
     return removed
+
+
+def _writer_running(rest: str) -> bool:
+    """Whether the process named in a temporary file's name (after the prefix) may still be writing it."""
+    pid = rest.split("-", 1)[0]
+    if not pid.isdigit():
+        return True  # not a name this module makes: left alone
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # running, as another user
+    return True
