@@ -17,7 +17,7 @@ import pytest
 from incident_console.desk import Desk
 from incident_console.domain.errors import FileProblem
 from incident_console.domain.model import Severity
-from incident_console.store import storage
+from incident_console.store import atomic, storage
 from incident_console.store.repository import Repository
 from tests.unit.test_cli import Cli
 
@@ -57,7 +57,7 @@ def test_the_new_file_has_the_old_files_mode_before_its_first_byte(
     def look(step: str) -> None:
         seen[step] = [stat.S_IMODE(p.stat().st_mode) for p in temps(path)]
 
-    monkeypatch.setattr(storage, "after_step", look)
+    monkeypatch.setattr(atomic, "after_step", look)
     with umask(mask):
         desk.log("one more")
     # Set when the file was made, so the fsync that follows makes the mode durable with the bytes.
@@ -70,7 +70,7 @@ def test_a_temporary_name_cannot_be_guessed_from_the_process(tmp_path: Path, mon
     path = tmp_path / "incidents.json"
     desk = seeded(path)
     names: list[str] = []
-    monkeypatch.setattr(storage, "after_step", lambda step: names.extend(p.name for p in temps(path)))
+    monkeypatch.setattr(atomic, "after_step", lambda step: names.extend(p.name for p in temps(path)))
     desk.log("a")
     desk.log("b")
     assert len(set(names)) == 2 and all(name != f"{storage.temp_prefix(path)}{os.getpid()}" for name in names)
@@ -82,22 +82,22 @@ def test_a_temporary_name_cannot_be_guessed_from_the_process(tmp_path: Path, mon
 def test_a_failed_save_says_the_file_is_intact_only_when_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "incidents.json"
     desk = seeded(path)
-    real_write_all = storage._write_all
+    real_write_all = atomic._write_all
 
-    def full(fd: int, pieces: list[storage.Piece]) -> None:
+    def full(fd: int, pieces: list[atomic.Piece]) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(storage, "_write_all", full)
+    monkeypatch.setattr(atomic, "_write_all", full)
     with pytest.raises(FileProblem, match="the previous file is intact"):
         desk.log("on a full disk")
 
-    def cut_short(fd: int, pieces: list[storage.Piece]) -> None:
+    def cut_short(fd: int, pieces: list[atomic.Piece]) -> None:
         real_write_all(fd, pieces)
         with open(path, "r+b") as handle:  # the file itself is cut short meanwhile
             handle.truncate(100)
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(storage, "_write_all", cut_short)
+    monkeypatch.setattr(atomic, "_write_all", cut_short)
     with pytest.raises(FileProblem) as caught:
         desk.log("while the file is cut short")
     assert "intact" not in str(caught.value)
