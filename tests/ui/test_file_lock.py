@@ -12,7 +12,7 @@ from incident_console.domain.model import Severity
 from incident_console.store.repository import Repository
 from incident_console.ui import app as app_module
 from incident_console.ui.app import IncidentConsole
-from tests.reliability.planted import held_lock
+from tests.reliability.locks import held_lock
 from tests.ui.conftest import SIZE, FrozenClock, log_rows, on_disk, text_of, wait_for, wait_saved
 
 TEXT = "api rolled back"
