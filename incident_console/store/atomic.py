@@ -234,7 +234,7 @@ def _writer_running(rest: str) -> bool:
     pid = rest.split("-", 1)[0]
     if not pid.isdigit():
         return True  # not a name this module makes: left alone
-    if int(pid) == os.getpid():
+    if int(pid) == os.getpid() or os.name == "nt":  # on Windows, signal 0 is CTRL_C_EVENT: never sent
         return True
     try:
         os.kill(int(pid), 0)

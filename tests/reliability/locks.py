@@ -26,6 +26,7 @@ from tests.reliability.planted import (
     Planter,
     cli,
     file_with_log,
+    lock_of,
     log_docs,
     popen_cli,
     untouched,
@@ -38,10 +39,6 @@ OTHER_USER = "ic-other"
 
 
 # --- the lock file ---------------------------------------------------------------------------
-
-
-def lock_of(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
 
 
 def planted_lock(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:

@@ -45,13 +45,26 @@ VICTIM_TEXT = b"an unrelated file that no save may touch\n"
 SHORT_WAIT = 1
 
 
+_BUILT: dict[int, bytes] = {}
+
+
 def file_with_log(path: Path, notes: int = 0) -> None:
-    """A file with every table, and ``notes`` more log lines (a longer read before each save)."""
-    build_rich_file(path)
-    if notes:
+    """A file with every table, and ``notes`` more log lines (a longer read before each save), and
+    its lock file, as a writer leaves them. Built once for each ``notes``, then copied."""
+    if notes not in _BUILT:
+        build_rich_file(path)
         desk = Desk(Repository(path), author="parent")
         for number in range(notes):
             desk.log(f"filler {number}")
+        _BUILT[notes] = path.read_bytes()
+    else:
+        path.write_bytes(_BUILT[notes])
+        path.chmod(0o600)
+        lock_of(path).touch(mode=0o600)
+
+
+def lock_of(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
 
 
 def victim_file(folder: Path, mode: int = 0o644) -> Path:
