@@ -13,7 +13,7 @@ from incident_console.store.repository import Repository
 from incident_console.ui import app as app_module
 from incident_console.ui.app import IncidentConsole
 from tests.reliability.locks import held_lock
-from tests.ui.conftest import SIZE, FrozenClock, log_rows, on_disk, text_of, wait_for, wait_saved
+from tests.ui.conftest import SIZE, FrozenClock, log_rows, log_view, on_disk, text_of, wait_for, wait_saved
 
 TEXT = "api rolled back"
 
@@ -40,8 +40,9 @@ async def test_a_save_waiting_for_the_lock_is_shown_pending_with_the_holder_then
             row = log_rows(app)[-1]
             assert (row.text, row.pending) == (TEXT, True), row
             assert TEXT not in saved_texts(state_file)
-            await pilot.press("z")  # the console still answers keys while the save waits
-            await pilot.pause()
+            local = log_view(app).local_time
+            await pilot.press("escape", "z")  # the console still answers keys while the save waits
+            await wait_for(pilot, lambda: log_view(app).local_time != local)
             assert app.main.query_one("#banner").display
         await wait_saved(pilot, tries=400)
         assert saved_texts(state_file).count(TEXT) == 1
