@@ -16,6 +16,8 @@ _LONGEST_LOCK_WAIT = 3600
 
 
 class Settings(NamedTuple):
+    """Everything the config file sets."""
+
     policy: Policy
     templates: tuple[Template, ...]
     lock_timeout: float = DEFAULT_TIMEOUT  # seconds a writer waits for the file's lock

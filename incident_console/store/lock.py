@@ -191,7 +191,7 @@ class FileLock:
                 break
             if self.stop_waiting.wait(min(pause, left)):
                 raise FileProblem(f"cannot write {self.file}: stopped waiting for its lock, held by {holder}")
-            pause = min(pause * 2, 0.05)
+            pause = min(pause * 2, 0.01)  # short: a waiter should not keep losing the lock to newcomers
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
