@@ -190,3 +190,26 @@ def test_the_lock_timeout_is_ten_seconds_unless_configured(tmp_path: Path, monke
     config = tmp_path / "config.toml"
     config.write_text("[store]\nlock_timeout_seconds = 2.5\n", encoding="utf-8")
     assert load_config(str(config)).lock_timeout == 2.5
+
+
+# --- a linked state file ----------------------------------------------------------------------------
+
+
+def test_a_loop_of_links_is_refused_with_a_sentence(tmp_path: Path) -> None:
+    os.symlink("b.json", tmp_path / "a.json")
+    os.symlink("a.json", tmp_path / "b.json")
+    cli = Cli(tmp_path)
+    line = cli.fails(1, "--file", str(tmp_path / "a.json"), "log", "x", file=False)
+    assert str(tmp_path / "a.json") in line and "symbolic link" in line, line
+
+
+def test_two_names_of_one_file_are_one_repositorys_file(tmp_path: Path) -> None:
+    real = tmp_path / "real" / "incidents.json"
+    real.parent.mkdir()
+    seeded(real)
+    os.symlink(real.parent, tmp_path / "linked-folder")
+    through_folder = Repository(tmp_path / "linked-folder" / "incidents.json")
+    assert through_folder.path == str(real) and through_folder.lock.path == f"{real}.lock"
+    Desk(through_folder, author="bob").log("through the linked folder")
+    assert (tmp_path / "linked-folder").is_symlink()
+    assert Repository(real).snapshot().log[-1].text == "through the linked folder"
