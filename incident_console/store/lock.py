@@ -28,6 +28,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 DEFAULT_TIMEOUT = 10.0
+# A wait shorter than this (another writer finishing its save) is not worth telling anyone about.
+NOTICE_AFTER = 0.25
 _NOT_MEANT = "remove it if it is not meant to be there"
 _KINDS = (
     (stat.S_ISDIR, "folder"),
@@ -90,7 +92,8 @@ def holder_of(st: os.stat_result) -> str:
 class FileLock:
     """An exclusive lock on ``<file>.lock``, for writers of ``file``; usable as a context manager.
 
-    ``on_wait`` is called once (from the waiting thread) with who holds the lock when it is busy.
+    ``on_wait`` is called once (from the waiting thread) with who holds the lock, when it has been
+    busy for ``NOTICE_AFTER`` seconds.
     ``stop_waiting`` set by another thread makes a waiting writer give up at once.
     """
 
@@ -180,16 +183,20 @@ class FileLock:
             pass
         except OSError as exc:
             raise FileProblem(f"cannot write {self.file}: cannot lock it ({exc.strerror})") from None
-        holder = holder_of(os.fstat(fd))
-        if self.on_wait is not None:
-            self.on_wait(holder)
-        deadline = time.monotonic() + self.timeout
+        started = time.monotonic()
+        deadline = started + self.timeout
         pause = 0.001
+        told = False
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            if not told and (now - started >= NOTICE_AFTER or now >= deadline) and self.on_wait is not None:
+                told = True
+                self.on_wait(holder_of(os.fstat(fd)))
+            left = deadline - now
             if left <= 0:
                 break
             if self.stop_waiting.wait(min(pause, left)):
+                holder = holder_of(os.fstat(fd))
                 raise FileProblem(f"cannot write {self.file}: stopped waiting for its lock, held by {holder}")
             pause = min(pause * 2, 0.01)  # short: a waiter should not keep losing the lock to newcomers
             try:
