@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from .config import load_settings
+from .config import load_config
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain import templates as comms
@@ -341,8 +341,9 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
 
 
 def _desk(args: argparse.Namespace, path: str) -> Desk:
-    policy, templates = load_settings(getattr(args, "config", None))
-    return Desk(Repository(path), author=getattr(args, "author", None), policy=policy, templates=templates)
+    policy, templates, lock_timeout = load_config(getattr(args, "config", None))
+    repository = Repository(path, lock_timeout=lock_timeout)
+    return Desk(repository, author=getattr(args, "author", None), policy=policy, templates=templates)
 
 
 def run_command(args: argparse.Namespace) -> int:

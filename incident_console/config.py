@@ -1,17 +1,37 @@
-"""Reading the optional TOML config file: the SLA policy and the communications templates."""
+"""Reading the optional TOML config file: the SLA policy, the communications templates, the store's settings."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 from .domain.errors import InputError
 from .domain.policy import Policy
 from .domain.templates import TEMPLATES, Template, merge
 from .store.locations import config_file
+from .store.lock import DEFAULT_TIMEOUT
+
+# The longest a writer may be told to wait for the file's lock: an alert hook must not pile up.
+_LONGEST_LOCK_WAIT = 3600
+
+
+class Settings(NamedTuple):
+    """Everything the config file sets."""
+
+    policy: Policy
+    templates: tuple[Template, ...]
+    lock_timeout: float = DEFAULT_TIMEOUT  # seconds a writer waits for the file's lock
 
 
 def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, ...]]:
     """The SLA policy and the communications templates, from the config file when there is one."""
+    settings = load_config(explicit)
+    return settings.policy, settings.templates
+
+
+def load_config(explicit: str | None = None) -> Settings:
+    """The SLA policy, the communications templates and the store's settings, from the config file
+    when there is one."""
     path = config_file(explicit)
     try:
         with open(path, "rb") as handle:
@@ -19,12 +39,34 @@ def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, 
     except FileNotFoundError:
         if explicit:
             raise InputError(f"config file {path} does not exist") from None
-        return Policy(), TEMPLATES
+        return Settings(Policy(), TEMPLATES)
     except OSError as exc:
         raise InputError(f"config file {path} cannot be read: {exc.strerror}") from None
     data = _parse(raw, path)
     source = f"config file {path}"
-    return Policy.from_mapping(data, source=source), merge(data.get("templates") or {}, source)
+    return Settings(
+        Policy.from_mapping(data, source=source),
+        merge(data.get("templates") or {}, source),
+        _lock_timeout(data.get("store", {}), source),
+    )
+
+
+def _lock_timeout(store: Any, source: str) -> float:
+    """``[store] lock_timeout_seconds``: how long a writer waits for another one's lock (0: not at all)."""
+    if not isinstance(store, dict):
+        raise InputError(f"{source}: 'store' must be a table, not {store!r}")
+    for key in store:
+        if key != "lock_timeout_seconds":
+            raise InputError(f"{source}: unknown key 'store.{key}'")
+    value = store.get("lock_timeout_seconds", DEFAULT_TIMEOUT)
+    name = "store.lock_timeout_seconds"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{source}: {name} = {value!r} is not a number of seconds")
+    if not math.isfinite(value) or value < 0:
+        raise InputError(f"{source}: {name} = {value!r} must be zero or more seconds")
+    if value > _LONGEST_LOCK_WAIT:
+        raise InputError(f"{source}: {name} = {value!r} is too long (at most {_LONGEST_LOCK_WAIT} seconds)")
+    return float(value)
 
 
 def _parse(raw: bytes, source: str) -> dict[str, Any]:
@@ -43,7 +85,7 @@ def load_policy(explicit: str | None = None) -> Policy:
 
     A config named with ``--config`` must exist; the default one is optional.
     """
-    return load_settings(explicit)[0]
+    return load_config(explicit).policy
 
 
 def policy_from_bytes(raw: bytes, *, source: str) -> Policy:

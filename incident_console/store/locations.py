@@ -33,3 +33,45 @@ def config_file(explicit: str | None = None) -> str:
     import platformdirs
 
     return os.path.join(platformdirs.user_config_dir(APP_NAME, appauthor=False), "config.toml")
+
+
+def resolved(path: str) -> str:
+    """The file ``path`` names, with every symbolic link followed, so that reading, writing and
+    locking all use the one real file (a link keeps working, and two names of one file share a lock).
+
+    A link in a shared sticky folder (such as /tmp) is followed only when it belongs to this user or
+    to the folder's owner, the rule Linux applies itself with ``fs.protected_symlinks``: a link another
+    user planted there is refused with a sentence (FileProblem).
+    """
+    import stat
+
+    from ..domain.errors import FileProblem
+
+    current = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
+    for _ in range(40):
+        try:
+            st = os.lstat(current)
+        except OSError:
+            return current  # not there yet (a new file), or unreadable: opening it says why
+        if not stat.S_ISLNK(st.st_mode):
+            return current
+        folder = os.path.dirname(current)
+        try:
+            shared = os.stat(folder)
+        except OSError:
+            shared = None
+        if (
+            shared is not None
+            and shared.st_mode & stat.S_ISVTX
+            and shared.st_mode & stat.S_IWOTH
+            and st.st_uid not in (os.geteuid(), shared.st_uid)
+        ):
+            from .lock import user_name
+
+            raise FileProblem(
+                f"{path} is a symbolic link that user {user_name(st.st_uid)} made in the shared folder "
+                f"{folder}; it is not followed (a link there must be yours or the folder owner's)"
+            )
+        following = os.path.join(folder, os.readlink(current))
+        current = os.path.join(os.path.realpath(os.path.dirname(following)), os.path.basename(following))
+    raise FileProblem(f"{path} is a symbolic link with too many links after it; it is not followed")

@@ -46,6 +46,8 @@ from ..domain.model import (
 )
 from ..domain.times import from_text, to_text
 from . import storage as storage_module
+from .locations import resolved
+from .lock import DEFAULT_TIMEOUT, FileLock
 from .storage import LOG, AtomicJSONStorage, NotInLayout, StateFile
 
 APP = "incident-console"
@@ -54,47 +56,6 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 META, INCIDENTS, ITEMS = "meta", "incidents", "action_items"
 # Entries of each incident in the log read before a console's first frame: more than a screen shows.
 NEWEST_ROWS = 100
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
-
-class _InterProcessLock:
-    """An exclusive lock on ``<file>.lock``: flock where there is one, else filelock."""
-
-    def __init__(self, path: str) -> None:
-        self.file = path
-        self.path = path + ".lock"
-        self._fd: int | None = None
-        self._fallback: Any = None
-
-    def __enter__(self) -> None:
-        try:
-            if fcntl is None:  # pragma: no cover - Windows
-                import filelock
-
-                self._fallback = filelock.FileLock(str(self.path), mode=0o600)
-                self._fallback.acquire()
-                return
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except OSError as exc:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
-            raise FileProblem(f"cannot write {self.file}: cannot lock it ({exc.strerror})") from None
-
-    def __exit__(self, *_: object) -> None:
-        if self._fallback is not None:  # pragma: no cover - Windows
-            self._fallback.release()
-            self._fallback = None
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
 
 # --- documents <-> domain records ----------------------------------------------------------
 
@@ -325,18 +286,21 @@ def _first_surrogate(value: Any) -> int | None:
 class Repository:
     """One state file, shared safely with other processes."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = os.path.expanduser(os.fspath(path))
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_TIMEOUT) -> None:
+        given = os.path.expanduser(os.fspath(path))
+        # Resolved once: reads, writes and the lock all use the real file. The path is kept as given
+        # (for messages and the screen) unless a link made it another file.
+        real = resolved(given)
+        self.path = given if real == os.path.abspath(given) else real
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
-        self._lock = _InterProcessLock(self.path)
+        self.lock = FileLock(self.path, lock_timeout)
         self._mutex = threading.RLock()
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()
         self._generation = -1
         self._newest: tuple[tuple[int, int, str | None], Snapshot] | None = None
-        self._swept = False
 
     # reading
 
@@ -409,10 +373,7 @@ class Repository:
         """Lock, re-read if changed, yield the current state, then save every change at once."""
         with self._mutex:
             self._ensure_folder()
-            with self._lock:
-                if not self._swept:
-                    storage_module.remove_stale_temps(self.path)
-                    self._swept = True
+            with self.lock:
                 current = self.snapshot()
                 state = self._storage.load()  # the one the snapshot was made from
                 meta = _meta(state.tables if state is not None else {})
@@ -426,6 +387,8 @@ class Repository:
                 yield tx
                 if not tx.dirty:
                     return
+                # Under the lock every temporary file beside the file is a crashed writer's.
+                storage_module.remove_stale_temps(self.path)
                 self._commit(state or StateFile({}), tx)
 
     def _commit(self, state: StateFile, tx: Transaction) -> None:
@@ -462,18 +425,20 @@ class Repository:
         )
 
     def export_to(self, out: str | os.PathLike[str]) -> int:
-        """Write a consistent copy of the file to ``out`` (atomically, mode 0600); returns the entry count."""
+        """Write a consistent copy of the file to ``out`` (atomically, mode 0600); returns the entry count.
+
+        ``out`` is written, never followed: a link there is refused.
+        """
         target = os.path.abspath(os.path.expanduser(os.fspath(out)))
-        if target == os.path.abspath(self.path):
+        if os.path.realpath(target) == os.path.realpath(self.path):
             raise FileProblem(f"cannot export {self.path} onto itself")
-        with self._mutex, self._lock:  # no other process replaces the file while it is copied
+        with self._mutex, self.lock:  # no other process replaces the file while it is copied
             snapshot = self.snapshot()  # refuses a file that is not ours
-            try:
-                content = _read(self.path) if os.path.exists(self.path) else b"{}"
-            except OSError as exc:
-                raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
+            storage_module.remove_stale_temps(self.path)
+            content = self._storage.read_exactly() if os.path.exists(self.path) else b"{}"
             try:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
+                storage_module.remove_stale_temps(target, locked=False)
                 storage_module.write_atomically(target, content, mode=0o600)
             except OSError as exc:
                 raise FileProblem(f"could not write {target}: {exc.strerror or exc}") from None
@@ -495,11 +460,6 @@ class Repository:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
         except OSError as exc:
             raise FileProblem(f"cannot create the folder for {self.path}: {exc.strerror}") from None
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 @contextlib.contextmanager

@@ -14,38 +14,46 @@ new one, with the new lines after them: appending to a 50,000-entry log serialis
 entry. A file in any other JSON layout (edited by hand, pretty-printed) is read whole instead and
 written back in this one.
 
-A write goes: write a temporary file beside the target, flush, fsync, ``os.replace`` over the
-target, fsync the folder. A crash at any point leaves either the old file or the new one. New
-files are created 0600; an existing file keeps its mode.
+A write is ``atomic.write_atomically``: a crash at any point leaves either the old file or the new
+one. New files are created 0600; an existing file keeps its mode.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import math
 import os
 import re
-import stat
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from typing import Any
 
 from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
+from .atomic import TEMP_MARK, Chunk, FileRange, Piece, remove_stale_temps, temp_prefix, write_atomically
+from .atomic import pread as _pread
+
+# What this module is asked for by name, though it lives in ``atomic``.
+__all__ = [
+    "TEMP_MARK",
+    "AtomicJSONStorage",
+    "Chunk",
+    "FileRange",
+    "Piece",
+    "StateFile",
+    "remove_stale_temps",
+    "temp_prefix",
+    "write_atomically",
+]
 
 LOG = "log"
-TEMP_MARK = ".tmp-"
 _LOG_OPENS = b'"log":{\n'
 _SEPARATOR = b",\n"
 _CLOSE = b"\n}}\n"
 # About two hundred entries: the documents of one block are all that is parsed at any moment.
 _BLOCK_BYTES = 1 << 16
-# Test hook: called with the name of each step of a write, so a test can stop the process there.
-after_step: Callable[[str], None] | None = None
 
-Chunk = bytes | bytearray | memoryview
 # Which file on disk: inode, size, modification and change times (nanoseconds).
 Stamp = tuple[int, int, int, int]
 
@@ -54,28 +62,8 @@ def _stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _step(name: str) -> None:
-    if after_step is not None:
-        after_step(name)
-
-
-def temp_prefix(path: str | os.PathLike[str]) -> str:
-    return f".{os.path.basename(path)}{TEMP_MARK}"
-
-
 class NotInLayout(Exception):
     """The file is not in the one-entry-per-line layout here; it has to be read whole."""
-
-
-class FileRange(NamedTuple):
-    """Bytes to copy from an open file (the one being replaced) into the one being written."""
-
-    fd: int
-    offset: int
-    length: int
-
-
-Piece = Chunk | FileRange
 
 
 class StateFile:
@@ -464,6 +452,13 @@ class AtomicJSONStorage(Storage):
         except OSError as exc:
             raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
 
+    def read_exactly(self) -> bytes:
+        """The file's bytes, from the very file last read here (FileProblem if another one is there now)."""
+        raw, stamp = self._read_bytes()
+        if stamp != self._stamp:
+            raise FileProblem(f"{self.path} was changed by another program while it was read; nothing was written")
+        return raw
+
     def save(self, state: StateFile) -> None:
         """Write ``state`` atomically; on failure the held state is dropped (it was changed in memory)."""
         source: int | None = None
@@ -475,12 +470,13 @@ class AtomicJSONStorage(Storage):
             except (TypeError, ValueError) as exc:
                 self.forget()
                 raise FileProblem(f"cannot save {self.path}: {exc}") from None
+            before = self.stamp()
             try:
                 write_atomically(self.path, pieces)
             except OSError as exc:
                 self.forget()
                 reason = exc.strerror or str(exc)
-                raise FileProblem(f"could not save {self.path}: {reason}; the previous file is intact") from None
+                raise FileProblem(f"could not save {self.path}: {reason}; {self._after_failure(before)}") from None
         finally:
             if source is not None:
                 os.close(source)
@@ -488,6 +484,16 @@ class AtomicJSONStorage(Storage):
         state.saved(self.path, self._stamp, (body_start, body_end))
         self._state = state
         self.generation += 1
+
+    def _after_failure(self, before: Stamp | None) -> str:
+        """What a failed save left, as checked: the file as it was before the save, or not."""
+        try:
+            after = self.stamp()
+        except FileProblem:
+            after = None if before is None else (-1, -1, -1, -1)
+        if after == before:
+            return "the previous file is intact" if before is not None else "no file was created"
+        return "the file changed while saving; check it with `incident-console verify`"
 
     def _open_source(self, state: StateFile) -> int:
         """The file the state was read from, open, for its log lines to be copied into the new file."""
@@ -590,134 +596,3 @@ _LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 def _lone_surrogate(data: Any) -> bool:
     return any(isinstance(value, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in value) for value in _scalars(data))
-
-
-def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
-    """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
-    file or the new one.
-
-    The file keeps its mode; a new one gets ``mode`` (0600 unless given).
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(path) or "."
-    existing: int | None = None
-    try:
-        existing = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        pass
-    else:
-        # os.replace needs only the folder's write permission: honour a read-only file explicitly.
-        if not os.access(path, os.W_OK):
-            raise PermissionError(errno.EACCES, "the file is read-only")
-    if mode is None:
-        mode = existing if existing is not None else 0o600
-    pieces: list[Piece] = [payload] if isinstance(payload, bytes | bytearray | memoryview) else list(payload)
-    temp = os.path.join(folder, f"{temp_prefix(path)}{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        try:
-            _write_all(fd, pieces)
-            _step("written")
-            os.fsync(fd)
-            _step("fsynced")
-            if mode != 0o600:
-                os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    _step("replaced")
-    fsync_folder(folder)
-    _step("folder_fsynced")
-
-
-def _write_all(fd: int, pieces: list[Piece]) -> None:
-    """Write every piece in order, without first joining them into one copy of the file."""
-    views: list[memoryview] = []
-    for piece in pieces:
-        if isinstance(piece, FileRange):
-            _write_views(fd, views)
-            views = []
-            _copy_range(piece, fd)
-        elif len(piece):
-            views.append(memoryview(piece).cast("B"))
-    _write_views(fd, views)
-
-
-def _write_views(fd: int, views: list[memoryview]) -> None:
-    writev = getattr(os, "writev", None)
-    while views:
-        # Windows has no writev: one piece at a time there.
-        written = os.write(fd, views[0]) if writev is None else writev(fd, views[:1024])
-        while views and written >= len(views[0]):
-            written -= len(views[0])
-            views.pop(0)
-        if written:
-            views[0] = views[0][written:]
-
-
-def _copy_range(piece: FileRange, fd: int) -> None:
-    """Copy bytes between files in the kernel where it can (copy_file_range, sendfile), else by reading."""
-    offset, left = piece.offset, piece.length
-    for name in ("copy_file_range", "sendfile"):
-        copy = getattr(os, name, None)
-        if copy is None:
-            continue
-        try:
-            while left:
-                if name == "sendfile":
-                    done = os.sendfile(fd, piece.fd, offset, left)
-                else:
-                    done = os.copy_file_range(piece.fd, fd, left, offset)
-                if done <= 0:
-                    raise OSError(errno.EIO, "the file being copied is shorter than it was")
-                offset, left = offset + done, left - done
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
-                raise
-    while left:
-        block = _pread(piece.fd, min(left, 1 << 20), offset)
-        if not block:
-            raise OSError(errno.EIO, "the file being copied is shorter than it was")
-        _write_views(fd, [memoryview(block)])
-        offset, left = offset + len(block), left - len(block)
-
-
-def _pread(fd: int, size: int, offset: int) -> bytes:
-    if hasattr(os, "pread"):
-        return os.pread(fd, size, offset)
-    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows has no pread
-    return os.read(fd, size)  # pragma: no cover
-
-
-def fsync_folder(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems refuse fsync on a folder; the replace itself is still atomic
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temps(path: str) -> int:
-    """Remove temporary files a crashed writer left beside ``path``; call only under the lock."""
-    removed = 0
-    prefix = temp_prefix(path)
-    try:
-        names = os.listdir(os.path.dirname(path) or ".")
-    except OSError:
-        return 0
-    for name in names:
-        if name.startswith(prefix):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(os.path.dirname(path), name))
-                removed += 1
-    return removed

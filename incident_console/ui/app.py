@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,7 @@ class IncidentConsole(App[None]):
         # long log is read just after the first frame) wait for it.
         self.keys = InOrder(self)
         self._opened = False
+        desk.repository.lock.on_wait = self._waiting_for_lock
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
@@ -191,6 +193,12 @@ class IncidentConsole(App[None]):
     def _start_save_thread(self, drain: Callable[[], None]) -> None:
         self.call_later(lambda: self.run_worker(drain, thread=True, group="save", exit_on_error=False))
 
+    def _waiting_for_lock(self, holder: str) -> None:
+        """On the save thread, when the file's lock is busy: the change stays pending, and says why."""
+        self.saver.problem = f"waiting for the file lock (held by {holder})"
+        with contextlib.suppress(RuntimeError):  # RuntimeError: called on the UI thread itself
+            self.call_from_thread(self.main.refresh_state)
+
     def _report_from_thread(self, outcome: Outcome) -> None:
         try:
             snapshot = self.desk.snapshot()
@@ -244,4 +252,6 @@ class IncidentConsole(App[None]):
             )
             return
         self.unsaved_at_exit = self.saver.pending()
+        # A save still waiting for the lock gives up, so it cannot land after the changes are printed.
+        self.desk.repository.lock.stop_waiting.set()
         self.exit()

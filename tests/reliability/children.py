@@ -20,7 +20,7 @@ import os
 import sys
 
 from incident_console.desk import Desk
-from incident_console.store import storage
+from incident_console.store import atomic
 from incident_console.store.repository import Repository
 
 CRASH_STATUS = 9
@@ -40,7 +40,7 @@ def crash(path: str, step: str) -> int:
         if name == step:
             os._exit(CRASH_STATUS)
 
-    storage.after_step = stop
+    atomic.after_step = stop
     desk.log(f"crash after {step}")
     print("the write finished without reaching the step", file=sys.stderr)
     return 1

@@ -2,4 +2,6 @@
 
 import pytest
 
-pytest.register_assert_rewrite("tests.reliability.harness", "tests.reliability.scenarios")
+pytest.register_assert_rewrite(
+    "tests.reliability.harness", "tests.reliability.scenarios", "tests.reliability.planted", "tests.reliability.locks"
+)

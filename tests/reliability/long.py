@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.reliability import scenarios
+from tests.reliability import locks, planted, scenarios
 from tests.reliability.harness import Result, Unavailable, new_seed
 
 
@@ -61,6 +61,14 @@ SCENARIOS = (
     Scenario("clock-dst", "Deadlines across a DST change", scenarios.clock_dst, 5),
     Scenario("locale", "C locale and other time zones", scenarios.locale_roundtrip, 5),
     Scenario("permissions", "Read-only file, unprivileged user", scenarios.read_only_file, 6),
+    Scenario("planted-export", "Link at the export copy's temp name, or at the copy", planted.planted_temp_export, 20),
+    Scenario("planted-log", "Link planted again and again at log's temporary name", planted.planted_temp_log, 20),
+    Scenario("planted-race", "60 racing log calls, links to the file at their temp names", planted.racing_logs, 3),
+    Scenario("planted-lock", "Lock file planted: link, link to a file, FIFO, folder", locks.planted_lock, 5),
+    Scenario("foreign-lock", "Lock file owned by another user", locks.foreign_lock, 5),
+    Scenario("held-lock", "Lock held by another process: bounded wait, holder named", locks.lock_held, 3),
+    Scenario("linked-file", "State file is a link: written through, one lock", locks.linked_state, 5),
+    Scenario("shared-folder", "Second user's links in a shared sticky folder", locks.shared_folder, 3),
 )
 
 
