@@ -31,10 +31,13 @@ def chain_hash(previous: str, document: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def first_break(documents: Iterable[Mapping[str, Any]]) -> tuple[int, str] | None:
-    """Walk the chain in id order; return (entry id, what is wrong) at the first mismatch."""
-    previous = GENESIS
-    expected_id: int | None = None
+def first_break(
+    documents: Iterable[Mapping[str, Any]], previous: str = GENESIS, expected_id: int | None = None
+) -> tuple[int, str] | None:
+    """Walk the chain in id order; return (entry id, what is wrong) at the first mismatch.
+
+    ``previous`` and ``expected_id`` continue a walk: the hash and the id after the entries before.
+    """
     for document in documents:
         entry_id = document.get("id")
         if not isinstance(entry_id, int):

@@ -46,7 +46,9 @@ from ..domain.model import (
 )
 from ..domain.times import from_text, to_text
 from . import storage as storage_module
+from . import verification
 from .storage import LOG, AtomicJSONStorage, NotInLayout, StateFile
+from .verification import Verdict
 
 APP = "incident-console"
 SCHEMA = 1
@@ -480,15 +482,31 @@ class Repository:
             return len(snapshot.log)
 
     def verify(self) -> str | None:
-        """Check the log's hash chain; the first problem in one sentence, or None."""
+        """Check the file against its own log (see ``check``); the first problem in one sentence, or None."""
+        return self.check().problem
+
+    def check(self, expected_head: str | None = None) -> Verdict:
+        """Check the log's hash chain, the head and entry count, the tables against the log and, when
+        given, an expected head; the log is read one entry at a time. Refuses a file that is not ours."""
         with self._mutex:
-            self.snapshot()  # refuses a file that is not ours
             if not os.path.exists(self.path):
-                return None
+                return Verdict(None)
             try:
-                return chain_problem(self._storage.read_state())
+                return self._check(self._storage.read_state(), expected_head)
             except NotInLayout:
-                return chain_problem(self._storage.read_state(whole=True))
+                return self._check(self._storage.read_state(whole=True), expected_head)
+
+    def _check(self, state: StateFile, expected_head: str | None) -> Verdict:
+        check_ours(self.path, state.tables, state.has_log)
+
+        def to_entry(doc: Any) -> LogEntry:
+            try:
+                return entry_from_doc(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise FileProblem(f"{self.path} has a malformed log entry ({exc!s}); left unchanged") from None
+
+        incidents, items = _incidents(self.path, state.tables), _items(self.path, state.tables)
+        return verification.check(state, incidents, items, to_entry, expected_head)
 
     def _ensure_folder(self) -> None:
         try:
@@ -698,45 +716,3 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
         action_items=_items(path, tables),
     )
     return snapshot, frozenset(odd)
-
-
-class _OutOfOrder(Exception):
-    pass
-
-
-def chain_problem(state: StateFile) -> str | None:
-    """The first place the log's hash chain does not hold, in one sentence; None when intact.
-
-    The log is walked as it is in the file, one document at a time; only a log whose ids are not
-    in file order is read into memory and sorted.
-    """
-    last: list[dict[str, Any]] = []
-
-    def in_file_order() -> Iterator[dict[str, Any]]:
-        previous: Any = None
-        for _, doc in state.log_records():
-            ident = doc.get("id") if isinstance(doc, dict) else None
-            if previous is not None and isinstance(ident, int) and isinstance(previous, int) and ident < previous:
-                raise _OutOfOrder
-            previous = ident
-            last[:] = [doc]
-            yield doc
-
-    try:
-        walk = in_file_order()
-        problem = ledger.first_break(walk)
-        for _ in walk:  # the verdict holds only if the rest is in order too
-            pass
-    except _OutOfOrder:
-        docs = sorted((doc for _, doc in state.log_records()), key=lambda d: int(d.get("id", -1)))
-        last[:] = docs[-1:]
-        problem = ledger.first_break(docs)
-    if problem is not None:
-        return problem[1]
-    meta = _meta(state.tables)
-    head = meta.get("head")
-    if head is not None and head != (last[0].get("hash") if last else ledger.GENESIS):
-        end = last[0]["id"] if last else 0
-        recorded = meta.get("entries")
-        return f"the log ends at entry {end} but the file recorded {recorded} entries (entries removed at the end)"
-    return None
