@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.reliability import scenarios
+from tests.reliability import scenarios, tamper
 from tests.reliability.harness import Result, Unavailable, new_seed
 
 
@@ -61,6 +61,8 @@ SCENARIOS = (
     Scenario("clock-dst", "Deadlines across a DST change", scenarios.clock_dst, 5),
     Scenario("locale", "C locale and other time zones", scenarios.locale_roundtrip, 5),
     Scenario("permissions", "Read-only file, unprivileged user", scenarios.read_only_file, 6),
+    Scenario("tamper", "Hand edits, re-chained or not, named by verify", tamper.tamper, 20),
+    Scenario("hostile-json", "Deep nesting and repeated keys, every reader", tamper.hostile_json, 3),
 )
 
 
