@@ -26,7 +26,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
@@ -46,9 +46,10 @@ from ..domain.model import (
 )
 from ..domain.times import from_text, to_text
 from . import storage as storage_module
-from . import verification
 from .storage import LOG, AtomicJSONStorage, NotInLayout, StateFile
-from .verification import Verdict
+
+if TYPE_CHECKING:
+    from .verification import Verdict
 
 APP = "incident-console"
 SCHEMA = 1
@@ -488,6 +489,8 @@ class Repository:
     def check(self, expected_head: str | None = None) -> Verdict:
         """Check the log's hash chain, the head and entry count, the tables against the log and, when
         given, an expected head; the log is read one entry at a time. Refuses a file that is not ours."""
+        from .verification import Verdict  # here: the commands an alert hook runs never verify
+
         with self._mutex:
             if not os.path.exists(self.path):
                 return Verdict(None)
@@ -504,6 +507,8 @@ class Repository:
                 return entry_from_doc(doc)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise FileProblem(f"{self.path} has a malformed log entry ({exc!s}); left unchanged") from None
+
+        from . import verification
 
         incidents, items = _incidents(self.path, state.tables), _items(self.path, state.tables)
         return verification.check(state, incidents, items, to_entry, expected_head)
