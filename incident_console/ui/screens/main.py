@@ -178,8 +178,8 @@ class MainScreen(Screen[None]):
         warnings = []
         if self.console.chain_problem:
             warnings.append(
-                f"⚠ The log's hash chain is broken: {self.console.chain_problem}. "
-                "Entries may have been edited outside the console."
+                f"⚠ This file does not verify: {self.console.chain_problem}. "
+                "It may have been edited outside the console."
             )
         skewed = self.console.desk.clock_problems(incident, snapshot) if incident else {}
         for problem in list(skewed.values())[:2]:
