@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from .config import load_settings
+from .config import load
 from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
@@ -343,8 +343,9 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
 
 
 def _desk(args: argparse.Namespace, path: str) -> Desk:
-    policy, templates = load_settings(getattr(args, "config", None))
-    return Desk(Repository(path), author=getattr(args, "author", None), policy=policy, templates=templates)
+    settings = load(getattr(args, "config", None))
+    repository = Repository(path, chain_key=settings.chain_key)
+    return Desk(repository, author=getattr(args, "author", None), policy=settings.policy, templates=settings.templates)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -455,7 +456,8 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "run":
         return _run(desk, args.argv, incident_id)
     elif args.command == "verify":
-        return _verify(Repository(state_file(args.path)) if args.path else desk.repository, args.head)
+        chain_key = desk.repository.chain_key
+        return _verify(Repository(state_file(args.path), chain_key) if args.path else desk.repository, args.head)
     elif args.command == "handoff":
         briefing, incident = desk.handoff(args.to, incident_id)
         _out(briefing)
@@ -508,7 +510,8 @@ def _verify(repository: Repository, expected_head: str | None) -> int:
     if verdict.problem:
         sys.stderr.write(f"{PROG}: {repository.path}: {visible(verdict.problem)}\n")
         return 1
-    checked = "hash chain verified, tables agree with the log"
+    checked = "hash chain verified" + (", keyed head verified" if repository.chain_key else "")
+    checked += ", tables agree with the log"
     _out(f"{repository.path}: intact ({verdict.entries} entries, {checked}; head {verdict.head})")
     if expected_head and verdict.head_entry is not None:
         later = verdict.entries - verdict.head_entry

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, NamedTuple
 
 from .domain.errors import InputError
 from .domain.policy import Policy
@@ -10,8 +11,20 @@ from .domain.templates import TEMPLATES, Template, merge
 from .store.locations import config_file
 
 
+class Settings(NamedTuple):
+    policy: Policy
+    templates: tuple[Template, ...]
+    chain_key: bytes | None = None  # the team's key for the log's keyed head, from [chain] key_file
+
+
 def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, ...]]:
     """The SLA policy and the communications templates, from the config file when there is one."""
+    settings = load(explicit)
+    return settings.policy, settings.templates
+
+
+def load(explicit: str | None = None) -> Settings:
+    """Everything the config file sets; the runbook's defaults without one."""
     path = config_file(explicit)
     try:
         with open(path, "rb") as handle:
@@ -19,12 +32,36 @@ def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, 
     except FileNotFoundError:
         if explicit:
             raise InputError(f"config file {path} does not exist") from None
-        return Policy(), TEMPLATES
+        return Settings(Policy(), TEMPLATES)
     except OSError as exc:
         raise InputError(f"config file {path} cannot be read: {exc.strerror}") from None
     data = _parse(raw, path)
     source = f"config file {path}"
-    return Policy.from_mapping(data, source=source), merge(data.get("templates") or {}, source)
+    policy = Policy.from_mapping({k: v for k, v in data.items() if k != "chain"}, source=source)
+    key = _chain_key(data.get("chain"), source, os.path.dirname(path))
+    return Settings(policy, merge(data.get("templates") or {}, source), key)
+
+
+# Shorter keys are refused: a key someone can guess makes a keyed head anyone can forge.
+_SHORTEST_KEY = 16
+
+
+def _chain_key(section: Any, source: str, folder: str) -> bytes | None:
+    """The key in the file named by ``[chain] key_file`` (its bytes, without surrounding white space);
+    a relative name is in the config file's folder."""
+    if section is None:
+        return None
+    if not isinstance(section, dict) or set(section) != {"key_file"} or not isinstance(section["key_file"], str):
+        raise InputError(f'{source}: [chain] takes one key, key_file = "PATH" (a file holding the team\'s key)')
+    name = os.path.join(folder, os.path.expanduser(section["key_file"]))
+    try:
+        with open(name, "rb") as handle:
+            key = handle.read().strip()
+    except OSError as exc:
+        raise InputError(f"{source}: [chain] key_file {name} cannot be read: {exc.strerror}") from None
+    if len(key) < _SHORTEST_KEY:
+        raise InputError(f"{source}: [chain] key_file {name} holds under {_SHORTEST_KEY} bytes; use a longer key")
+    return key
 
 
 def _parse(raw: bytes, source: str) -> dict[str, Any]:

@@ -49,3 +49,17 @@ def first_break(
         previous = str(document["hash"])
         expected_id = entry_id + 1
     return None
+
+
+def keyed_head(key: bytes, head: str) -> str:
+    """HMAC-SHA256 of the head under the team's key (RFC 2104, on the SHA-256 loaded above: the hmac
+    module would load OpenSSL): only a writer with the key can make it match a re-chained log."""
+    block = 64
+    if len(key) > block:
+        key = sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(head.encode("ascii"))
+    outer = sha256(bytes(b ^ 0x5C for b in key))
+    outer.update(inner.digest())
+    return outer.hexdigest()

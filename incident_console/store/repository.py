@@ -328,8 +328,10 @@ def _first_surrogate(value: Any) -> int | None:
 class Repository:
     """One state file, shared safely with other processes."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], chain_key: bytes | None = None) -> None:
         self.path = os.path.expanduser(os.fspath(path))
+        # The team's key: each save then also records the head's keyed hash, which verify checks.
+        self.chain_key = chain_key
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self._lock = _InterProcessLock(self.path)
@@ -453,6 +455,8 @@ class Repository:
             for item in tx.items.values():
                 items[str(item.id)] = item_to_doc(item)
         tables[META] = {"1": {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}}
+        if self.chain_key is not None:
+            tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx._head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         self._snapshot = _apply(self._snapshot, tx)
@@ -511,7 +515,7 @@ class Repository:
         from . import verification
 
         incidents, items = _incidents(self.path, state.tables), _items(self.path, state.tables)
-        return verification.check(state, incidents, items, to_entry, expected_head)
+        return verification.check(state, incidents, items, to_entry, expected_head, self.chain_key)
 
     def _ensure_folder(self) -> None:
         try:

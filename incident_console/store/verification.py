@@ -103,9 +103,11 @@ def check(
     items: tuple[ActionItem, ...],
     to_entry: Callable[[dict[str, Any]], LogEntry],
     expected_head: str | None = None,
+    chain_key: bytes | None = None,
 ) -> Verdict:
     """Check the file ``state`` was read from: the chain, the meta record's head and count, the
-    tables against the log, and ``expected_head`` (a head read out by whoever sent the file)."""
+    tables against the log, ``expected_head`` (a head read out by whoever sent the file) and, with
+    the team's ``chain_key``, the head's keyed hash."""
     detected = {incident.id: incident.detected_at for incident in incidents}
     walk = _Walk(to_entry, detected)
     walk.expected = expected_head
@@ -120,7 +122,7 @@ def check(
         return Verdict(problem)
     last = walk.last
     head = str(last["hash"]) if last else ledger.GENESIS
-    problem = _meta_problem(state, walk.count, last)
+    problem = _meta_problem(state, walk.count, last) or _key_problem(state, head, chain_key)
     if problem is None and expected_head is not None and expected_head != head and expected_head not in walk.hashes:
         problem = (
             f"the log's head is {head}, not the expected {expected_head}: "
@@ -143,9 +145,7 @@ def check(
 
 def _meta_problem(state: StateFile, count: int, last: dict[str, Any] | None) -> str | None:
     """A meta record whose head or entry count does not match the log (entries removed at the end)."""
-    table = state.tables.get("meta") or {}
-    meta = table.get("1") if isinstance(table, dict) else None
-    meta = meta if isinstance(meta, dict) else {}
+    meta = _meta(state)
     head, recorded = meta.get("head"), meta.get("entries")
     end = last["id"] if last else 0
     if count and head is None:
@@ -157,3 +157,27 @@ def _meta_problem(state: StateFile, count: int, last: dict[str, Any] | None) -> 
     if recorded is not None and recorded != count:
         return f"the log holds {count} entries but the file recorded {recorded} (entries removed, or the count edited)"
     return None
+
+
+def _key_problem(state: StateFile, head: str, chain_key: bytes | None) -> str | None:
+    """With the team's key: a head whose keyed hash is missing or does not match (re-chained without the key)."""
+    if chain_key is None or head == ledger.GENESIS:
+        return None
+    recorded = _meta(state).get("head_key")
+    if not isinstance(recorded, str):
+        return "the file's head has no keyed hash: it was last written without the team's key, or re-chained"
+    if not hmac_equal(recorded, ledger.keyed_head(chain_key, head)):
+        return "the file's keyed head does not match the team's key: the log was re-chained without it"
+    return None
+
+
+def hmac_equal(a: str, b: str) -> bool:
+    import hmac  # compare_digest only: no OpenSSL hashing is done with it
+
+    return hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
+
+
+def _meta(state: StateFile) -> dict[str, Any]:
+    table = state.tables.get("meta") or {}
+    meta = table.get("1") if isinstance(table, dict) else None
+    return meta if isinstance(meta, dict) else {}
