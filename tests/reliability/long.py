@@ -63,6 +63,7 @@ SCENARIOS = (
     Scenario("permissions", "Read-only file, unprivileged user", scenarios.read_only_file, 6),
     Scenario("tamper", "Hand edits, re-chained or not, named by verify", tamper.tamper, 20),
     Scenario("hostile-json", "Deep nesting and repeated keys, every reader", tamper.hostile_json, 3),
+    Scenario("clock-skew", "A writer's clock ahead (faketime): flagged, meets no timer", tamper.clock_skew, 20),
 )
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +22,7 @@ from incident_console.desk import Desk
 from incident_console.domain import ledger
 from incident_console.domain.model import Severity, Status, TriageAnswers, Users
 from incident_console.store.repository import Repository
-from tests.reliability.harness import Result, Tally, child_env, new_seed, one_line_error, run_cli
+from tests.reliability.harness import Result, Tally, Unavailable, child_env, new_seed, one_line_error, run_cli
 
 START = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 
@@ -211,9 +214,64 @@ def hostile_json(workdir: Path, trials: int = 1, *, seed: int | None = None, str
                 path = folder / f"case-{round_number}-{number}.json"
                 path.write_bytes(content)
                 for args in READING_COMMANDS:
+                    if args[0] == "export":  # the child runs in the checkout: the copy goes beside the case
+                        args = ("export", "--out", str(folder / f"copy-{round_number}-{number}.json"))
                     done = run_cli(path, *args, workdir=folder, env=env)
                     message = one_line_error(done.stderr, status=done.returncode)
                     assert done.returncode == 1, (args, message)
                     assert "repeats the key" in message or "deeper than" in message, (args, message)
                     assert path.read_bytes() == content, f"{args} changed the file"
     return tally.result()
+
+
+def clock_skew(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:
+    """A writer whose clock is ahead (by 10 minutes to 3 days, under ``faketime``) and writers with a
+    correct clock share a file. Either the skewed one declares and a correct one acknowledges and
+    sends an update (written "before detection"), or a correct one declares, the skewed one
+    acknowledges and a correct one writes after it (the acknowledgement is "after the newest
+    entry"). The entries are kept, `show --json` and `verify` name entry #2 as a clock problem, and
+    neither the acknowledgement nor the update meets its timer. One trial per file."""
+    if shutil.which("faketime") is None:
+        raise Unavailable("faketime is not installed (apt-get install faketime)")
+    seed = new_seed(seed)
+    rng = random.Random(seed)
+    tally = Tally(strict)
+    folder = workdir / "skew"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = child_env(folder)
+
+    def run(path: Path, *args: str, skew: int | None = None) -> Any:
+        python = ("faketime", "-f", f"+{skew}m", sys.executable) if skew is not None else (sys.executable,)
+        done = subprocess.run(
+            [*python, "-m", "incident_console", "--file", str(path), *args],
+            capture_output=True, text=True, cwd=folder, env=env, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, (skew, args, done.stderr)
+        return done
+
+    for number in range(trials):
+        minutes = rng.randint(10, 3 * 24 * 60)
+        skewed_declares = rng.random() < 0.5
+        role = "declares" if skewed_declares else "acknowledges"
+        with tally.trial(f"clock {minutes} min ahead, {role} (seed {seed})"):
+            path = folder / f"skew-{number}.json"
+            if skewed_declares:
+                run(path, "new", "Checkout down", "--severity", "P1", skew=minutes)
+                run(path, "ack")
+                run(path, "update", "update")
+                expected = "before INC-1 was detected"
+            else:
+                run(path, "new", "Checkout down", "--severity", "P1")
+                run(path, "ack", skew=minutes)
+                run(path, "log", "still looking")
+                expected = "after the newest entry"
+            shown = json.loads(run(path, "show", "--json").stdout)
+            problems = {p["entry"]: p["problem"] for p in shown["clock_problems"]}
+            assert expected in problems.get(2, ""), problems
+            timers = {t["name"]: t for t in shown["timers"]}
+            assert timers["acknowledge"]["met_at"] is None, timers["acknowledge"]
+            assert timers["response"]["met_at"] is None, timers["response"]
+            assert shown["incident"]["acknowledged_at"] is not None
+            verified = run(path, "verify").stdout
+            assert "intact" in verified and "clock problem: entry #2" in verified, verified
+    return tally.result(f"seed {seed}")
