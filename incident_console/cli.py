@@ -456,8 +456,12 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "run":
         return _run(desk, args.argv, incident_id)
     elif args.command == "verify":
-        chain_key = desk.repository.chain_key
-        return _verify(Repository(state_file(args.path), chain_key) if args.path else desk.repository, args.head)
+        repository = desk.repository
+        if args.path:
+            repository = Repository(state_file(args.path), repository.chain_key)
+            if not os.path.exists(repository.path):
+                raise FileProblem(f"{repository.path} does not exist")
+        return _verify(repository, args.head)
     elif args.command == "handoff":
         briefing, incident = desk.handoff(args.to, incident_id)
         _out(briefing)
@@ -504,8 +508,6 @@ def head_line(snap: Snapshot) -> str:
 def _verify(repository: Repository, expected_head: str | None) -> int:
     if expected_head is not None and not re.fullmatch(r"[0-9a-f]{64}", expected_head.strip().lower()):
         raise InputError(f"--head {expected_head!r} is not a log head (64 hexadecimal digits, as show prints it)")
-    if not os.path.exists(repository.path):
-        raise FileProblem(f"{repository.path} does not exist")
     verdict = repository.check(expected_head.strip().lower() if expected_head else None)
     if verdict.problem:
         sys.stderr.write(f"{PROG}: {repository.path}: {visible(verdict.problem)}\n")
