@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -262,8 +263,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     command("demo", "write a realistic demo incident into a new file (to try the console on)")
     command("where", "print the state file's path")
-    p = command("verify", "check the log's hash chain (exit status 1 when broken)")
+    p = command("verify", "check the log's hash chain and the tables against it (exit status 1 when not intact)")
     p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
+    p.add_argument("--head", metavar="HASH", help="the log head the sender read out (show, handoff, export print it)")
     return parser
 
 
@@ -333,17 +335,25 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
     now = desk.clock()
     for timer in desk.timers(incident, snap, now):
         _out("  " + timer_line(timer, now))
+    skewed = desk.clock_problems(incident, snap)
+    if skewed:
+        _out()
+        _out("Clock problems (these entries meet no timer)")
+        for problem in skewed.values():
+            _out(f"  {problem}")
     log = snap.log_for(incident.id)
     _out()
     _out(f"Log (last {min(lines, len(log))} of {len(log)})")
     for entry in log[-lines:] if lines > 0 else ():
-        _out("  " + entry_line(entry))
+        _out("  " + entry_line(entry) + (" [clock problem]" if entry.id in skewed else ""))
+    _out()
+    _out(head_line(snap))
 
 
 def _desk(args: argparse.Namespace, path: str) -> Desk:
-    policy, templates, lock_timeout = load_config(getattr(args, "config", None))
-    repository = Repository(path, lock_timeout=lock_timeout)
-    return Desk(repository, author=getattr(args, "author", None), policy=policy, templates=templates)
+    settings = load_config(getattr(args, "config", None))
+    repository = Repository(path, lock_timeout=settings.lock_timeout, chain_key=settings.chain_key)
+    return Desk(repository, author=getattr(args, "author", None), policy=settings.policy, templates=settings.templates)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -399,6 +409,11 @@ def run_command(args: argparse.Namespace) -> int:
                     "log": [
                         _entry_json(e) for e in (snap.log_for(incident.id)[-args.lines :] if args.lines > 0 else ())
                     ],
+                    "clock_problems": [
+                        {"entry": ident, "problem": problem}
+                        for ident, problem in desk.clock_problems(incident, snap).items()
+                    ],
+                    "head": snap.log[-1].hash if snap.log else None,
                 }
             )
         else:
@@ -449,17 +464,16 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "run":
         return _run(desk, args.argv, incident_id)
     elif args.command == "verify":
-        repository = Repository(state_file(args.path)) if args.path else desk.repository
-        if args.path and not os.path.exists(repository.path):
-            raise FileProblem(f"{repository.path} does not exist")
-        problem = repository.verify()
-        if problem:
-            sys.stderr.write(f"{PROG}: {repository.path}: {visible(problem)}\n")
-            return 1
-        _out(f"{repository.path}: intact ({len(repository.snapshot().log)} entries, hash chain verified)")
+        repository = desk.repository
+        if args.path:
+            repository = Repository(state_file(args.path), chain_key=repository.chain_key)
+            if not os.path.exists(repository.path):
+                raise FileProblem(f"{repository.path} does not exist")
+        return _verify(repository, args.head)
     elif args.command == "handoff":
         briefing, incident = desk.handoff(args.to, incident_id, notes=args.notes)
         _out(briefing)
+        _out(head_line(desk.snapshot()))
     elif args.command == "checklist":
         if args.tick == "verify":
             desk.verify_metrics(args.note, incident_id)
@@ -500,6 +514,37 @@ def run_command(args: argparse.Namespace) -> int:
     elif args.command == "export":
         count = desk.export(args.out)
         _out(f"exported {count} entries to {args.out}")
+        _out(head_line(Repository(args.out).snapshot()))
+    return 0
+
+
+def head_line(snap: Snapshot) -> str:
+    """The log's head, for the recipient of the file to check it with ``verify --head``."""
+    if not snap.log:
+        return "Log head: none (the log is empty)"
+    head = snap.log[-1].hash
+    return f"Log head: {head} (entry {snap.log[-1].id}; check a copy with: {PROG} verify --head {head})"
+
+
+def _verify(repository: Repository, expected_head: str | None) -> int:
+    if expected_head is not None and not re.fullmatch(r"[0-9a-f]{64}", expected_head.strip().lower()):
+        raise InputError(f"--head {expected_head!r} is not a log head (64 hexadecimal digits, as show prints it)")
+    verdict = repository.check(expected_head.strip().lower() if expected_head else None)
+    if verdict.problem:
+        sys.stderr.write(f"{PROG}: {repository.path}: {visible(verdict.problem)}\n")
+        return 1
+    checked = "hash chain verified" + (", keyed head verified" if repository.chain_key else "")
+    checked += ", tables agree with the log"
+    _out(f"{repository.path}: intact ({verdict.entries} entries, {checked}; head {verdict.head})")
+    if expected_head and verdict.head_entry is not None:
+        later = verdict.entries - verdict.head_entry
+        _out(f"  the expected head is entry {verdict.head_entry}'s; {later} entries were written after it")
+    elif expected_head:
+        _out("  the head is the one expected")
+    if verdict.unchecked:
+        _out(f"  not checked (written before the log carried these values): {'; '.join(verdict.unchecked)}")
+    for problem in verdict.clock:
+        _out(f"  clock problem: {problem}")
     return 0
 
 

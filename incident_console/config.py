@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, NamedTuple
 
 from .domain.errors import InputError
@@ -21,6 +22,7 @@ class Settings(NamedTuple):
     policy: Policy
     templates: tuple[Template, ...]
     lock_timeout: float = DEFAULT_TIMEOUT  # seconds a writer waits for the file's lock
+    chain_key: bytes | None = None  # the team's key for the log's keyed head, from [chain] key_file
 
 
 def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, ...]]:
@@ -30,8 +32,7 @@ def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, 
 
 
 def load_config(explicit: str | None = None) -> Settings:
-    """The SLA policy, the communications templates and the store's settings, from the config file
-    when there is one."""
+    """Everything the config file sets; the runbook's defaults without one."""
     path = config_file(explicit)
     try:
         with open(path, "rb") as handle:
@@ -45,9 +46,10 @@ def load_config(explicit: str | None = None) -> Settings:
     data = _parse(raw, path)
     source = f"config file {path}"
     return Settings(
-        Policy.from_mapping(data, source=source),
+        Policy.from_mapping({k: v for k, v in data.items() if k != "chain"}, source=source),
         merge(data.get("templates") or {}, source),
         _lock_timeout(data.get("store", {}), source),
+        _chain_key(data.get("chain"), source, os.path.dirname(path)),
     )
 
 
@@ -67,6 +69,28 @@ def _lock_timeout(store: Any, source: str) -> float:
     if value > _LONGEST_LOCK_WAIT:
         raise InputError(f"{source}: {name} = {value!r} is too long (at most {_LONGEST_LOCK_WAIT} seconds)")
     return float(value)
+
+
+# Shorter keys are refused: a key someone can guess makes a keyed head anyone can forge.
+_SHORTEST_KEY = 16
+
+
+def _chain_key(section: Any, source: str, folder: str) -> bytes | None:
+    """The key in the file named by ``[chain] key_file`` (its bytes, without surrounding white space);
+    a relative name is in the config file's folder."""
+    if section is None:
+        return None
+    if not isinstance(section, dict) or set(section) != {"key_file"} or not isinstance(section["key_file"], str):
+        raise InputError(f'{source}: [chain] takes one key, key_file = "PATH" (a file holding the team\'s key)')
+    name = os.path.join(folder, os.path.expanduser(section["key_file"]))
+    try:
+        with open(name, "rb") as handle:
+            key = handle.read().strip()
+    except OSError as exc:
+        raise InputError(f"{source}: [chain] key_file {name} cannot be read: {exc.strerror}") from None
+    if len(key) < _SHORTEST_KEY:
+        raise InputError(f"{source}: [chain] key_file {name} holds under {_SHORTEST_KEY} bytes; use a longer key")
+    return key
 
 
 def _parse(raw: bytes, source: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ that record the change are saved together, or not at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -108,6 +108,7 @@ class Desk:
         self.templates = tuple(templates)
         # Update times per incident, for the log tuple they were read from (logs are immutable).
         self._sent: dict[str, tuple[tuple[LogEntry, ...], list[datetime]]] = {}
+        self._skewed: dict[str, tuple[tuple[LogEntry, ...], tuple[datetime | None, datetime], dict[int, str]]] = {}
 
     # reading -----------------------------------------------------------------------------
 
@@ -140,7 +141,30 @@ class Desk:
         """The SLA timers of ``incident`` at ``now`` (the clock's now by default)."""
         snap = snapshot or self.snapshot()
         log = snap.log_for(incident.id)
+        skewed = self.clock_problems(incident, snap)
+        if skewed:  # what an entry with a clock problem recorded meets no timer
+            from .domain.clock import without_skewed
+
+            incident, log = without_skewed(incident, log, skewed)
+            return sla.timers(incident, log, self.policy, now or self.clock())
         return sla.timers(incident, log, self.policy, now or self.clock(), sent=self._update_times(incident.id, log))
+
+    def clock_problems(self, incident: Incident, snapshot: Snapshot | None = None) -> Mapping[int, str]:
+        """The incident's entries whose time of writing cannot be right: entry id -> what is wrong.
+
+        Remembered for the log tuple it was found in, so a console ticking every second looks once.
+        """
+        snap = snapshot or self.snapshot()
+        log = snap.log_for(incident.id)
+        newest = snap.log[-1].recorded_at if snap.log else None
+        cached = self._skewed.get(incident.id)
+        if cached is not None and cached[0] is log and cached[1] == (newest, incident.detected_at):
+            return cached[2]
+        from .domain.clock import clock_problems  # here: an alert hook's `log` never looks at timers
+
+        found = clock_problems(incident, log, newest)
+        self._skewed[incident.id] = (log, (newest, incident.detected_at), found)
+        return found
 
     def _update_times(self, incident_id: str, log: tuple[LogEntry, ...]) -> list[datetime]:
         """When updates went out, remembered between calls: a log that only grew is read from where it
@@ -163,7 +187,7 @@ class Desk:
             incident = self.incident(incident_id, tx.snapshot)
             return apply(tx, incident, now)
 
-    def _entry(self, incident: Incident, kind: str, text: str, at: datetime, **details: Any) -> NewEntry:
+    def _entry(self, incident: Incident, kind: str, text: str, at: datetime, /, **details: Any) -> NewEntry:
         corrects = details.pop("corrects", None)
         return NewEntry(incident.id, kind, text, self.author, at, details, corrects)
 
@@ -209,6 +233,12 @@ class Desk:
                     now,
                     severity=severity.value,
                     detected_at=detected.isoformat(),
+                    # The record's values, so the incidents table can be checked against the log.
+                    title=incident.title,
+                    impact=incident.impact,
+                    services=list(incident.services),
+                    commander=incident.commander,
+                    started_at=started_at.isoformat() if started_at else None,
                 )
             )
             return incident
@@ -263,6 +293,10 @@ class Desk:
                     now,
                     suggested=suggested.value,
                     applied=apply_severity,
+                    users=answers.users.value,
+                    data_at_risk=answers.data_at_risk,
+                    transactions_failing=answers.transactions_failing,
+                    workaround=answers.workaround,
                 )
             )
             if apply_severity and suggested is not incident.severity:
@@ -381,7 +415,9 @@ class Desk:
         impact = _required("the impact", impact)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
-            tx.append(self._entry(incident, "impact", f"Impact: {impact}", now, previous=incident.impact))
+            tx.append(
+                self._entry(incident, "impact", f"Impact: {impact}", now, previous=incident.impact, impact=impact)
+            )
             changed = incident.with_changes(impact=impact)
             tx.put_incident(changed)
             return changed
@@ -541,7 +577,9 @@ class Desk:
             if incident.postmortem.get(key, "") == text:
                 return incident
             sections = {**incident.postmortem, key: text}
-            tx.append(self._entry(incident, "postmortem", f"Post-mortem: {titles[key]} written", now, section=key))
+            tx.append(
+                self._entry(incident, "postmortem", f"Post-mortem: {titles[key]} written", now, section=key, text=text)
+            )
             changed = incident.with_changes(postmortem=sections)
             tx.put_incident(changed)
             return changed
@@ -600,6 +638,9 @@ class Desk:
                     f"Action item #{item.id} added: {text} (owner {owner or 'none'}, {when})",
                     now,
                     item=item.id,
+                    text=text,
+                    owner=owner,
+                    due=due.isoformat() if due else None,
                 )
             )
             return item

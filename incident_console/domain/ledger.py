@@ -31,10 +31,13 @@ def chain_hash(previous: str, document: Mapping[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def first_break(documents: Iterable[Mapping[str, Any]]) -> tuple[int, str] | None:
-    """Walk the chain in id order; return (entry id, what is wrong) at the first mismatch."""
-    previous = GENESIS
-    expected_id: int | None = None
+def first_break(
+    documents: Iterable[Mapping[str, Any]], previous: str = GENESIS, expected_id: int | None = None
+) -> tuple[int, str] | None:
+    """Walk the chain in id order; return (entry id, what is wrong) at the first mismatch.
+
+    ``previous`` and ``expected_id`` continue a walk: the hash and the id after the entries before.
+    """
     for document in documents:
         entry_id = document.get("id")
         if not isinstance(entry_id, int):
@@ -46,3 +49,17 @@ def first_break(documents: Iterable[Mapping[str, Any]]) -> tuple[int, str] | Non
         previous = str(document["hash"])
         expected_id = entry_id + 1
     return None
+
+
+def keyed_head(key: bytes, head: str) -> str:
+    """HMAC-SHA256 of the head under the team's key (RFC 2104, on the SHA-256 loaded above: the hmac
+    module would load OpenSSL): only a writer with the key can make it match a re-chained log."""
+    block = 64
+    if len(key) > block:
+        key = sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(head.encode("ascii"))
+    outer = sha256(bytes(b ^ 0x5C for b in key))
+    outer.update(inner.digest())
+    return outer.hexdigest()

@@ -26,7 +26,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
@@ -49,6 +49,9 @@ from . import storage as storage_module
 from .locations import resolved
 from .lock import DEFAULT_TIMEOUT, FileLock
 from .storage import LOG, AtomicJSONStorage, NotInLayout, StateFile
+
+if TYPE_CHECKING:
+    from .verification import Verdict
 
 APP = "incident-console"
 SCHEMA = 1
@@ -286,12 +289,20 @@ def _first_surrogate(value: Any) -> int | None:
 class Repository:
     """One state file, shared safely with other processes."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lock_timeout: float = DEFAULT_TIMEOUT,
+        chain_key: bytes | None = None,
+    ) -> None:
         given = os.path.expanduser(os.fspath(path))
         # Resolved once: reads, writes and the lock all use the real file. The path is kept as given
         # (for messages and the screen) unless a link made it another file.
         real = resolved(given)
         self.path = given if real == os.path.abspath(given) else real
+        # The team's key: each save then also records the head's keyed hash, which verify checks.
+        self.chain_key = chain_key
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self.lock = FileLock(self.path, lock_timeout)
@@ -413,6 +424,8 @@ class Repository:
             for item in tx.items.values():
                 items[str(item.id)] = item_to_doc(item)
         tables[META] = {"1": {"app": APP, "schema": SCHEMA, "entries": tx._next_entry - 1, "head": tx._head}}
+        if self.chain_key is not None:
+            tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx._head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         self._snapshot = _apply(self._snapshot, tx)
@@ -445,15 +458,35 @@ class Repository:
             return len(snapshot.log)
 
     def verify(self) -> str | None:
-        """Check the log's hash chain; the first problem in one sentence, or None."""
+        """Check the file against its own log (see ``check``); the first problem in one sentence, or None."""
+        return self.check().problem
+
+    def check(self, expected_head: str | None = None) -> Verdict:
+        """Check the log's hash chain, the head and entry count, the tables against the log and, when
+        given, an expected head; the log is read one entry at a time. Refuses a file that is not ours."""
+        from .verification import Verdict  # here: the commands an alert hook runs never verify
+
         with self._mutex:
-            self.snapshot()  # refuses a file that is not ours
             if not os.path.exists(self.path):
-                return None
+                return Verdict(None)
             try:
-                return chain_problem(self._storage.read_state())
+                return self._check(self._storage.read_state(), expected_head)
             except NotInLayout:
-                return chain_problem(self._storage.read_state(whole=True))
+                return self._check(self._storage.read_state(whole=True), expected_head)
+
+    def _check(self, state: StateFile, expected_head: str | None) -> Verdict:
+        check_ours(self.path, state.tables, state.has_log)
+
+        def to_entry(doc: Any) -> LogEntry:
+            try:
+                return entry_from_doc(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise FileProblem(f"{self.path} has a malformed log entry ({exc!s}); left unchanged") from None
+
+        from . import verification
+
+        incidents, items = _incidents(self.path, state.tables), _items(self.path, state.tables)
+        return verification.check(state, incidents, items, to_entry, expected_head, self.chain_key)
 
     def _ensure_folder(self) -> None:
         try:
@@ -658,45 +691,3 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
         action_items=_items(path, tables),
     )
     return snapshot, frozenset(odd)
-
-
-class _OutOfOrder(Exception):
-    pass
-
-
-def chain_problem(state: StateFile) -> str | None:
-    """The first place the log's hash chain does not hold, in one sentence; None when intact.
-
-    The log is walked as it is in the file, one document at a time; only a log whose ids are not
-    in file order is read into memory and sorted.
-    """
-    last: list[dict[str, Any]] = []
-
-    def in_file_order() -> Iterator[dict[str, Any]]:
-        previous: Any = None
-        for _, doc in state.log_records():
-            ident = doc.get("id") if isinstance(doc, dict) else None
-            if previous is not None and isinstance(ident, int) and isinstance(previous, int) and ident < previous:
-                raise _OutOfOrder
-            previous = ident
-            last[:] = [doc]
-            yield doc
-
-    try:
-        walk = in_file_order()
-        problem = ledger.first_break(walk)
-        for _ in walk:  # the verdict holds only if the rest is in order too
-            pass
-    except _OutOfOrder:
-        docs = sorted((doc for _, doc in state.log_records()), key=lambda d: int(d.get("id", -1)))
-        last[:] = docs[-1:]
-        problem = ledger.first_break(docs)
-    if problem is not None:
-        return problem[1]
-    meta = _meta(state.tables)
-    head = meta.get("head")
-    if head is not None and head != (last[0].get("hash") if last else ledger.GENESIS):
-        end = last[0]["id"] if last else 0
-        recorded = meta.get("entries")
-        return f"the log ends at entry {end} but the file recorded {recorded} entries (entries removed at the end)"
-    return None

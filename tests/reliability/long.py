@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.reliability import locks, planted, scenarios
+from tests.reliability import locks, planted, scenarios, tamper
 from tests.reliability.harness import Result, Unavailable, new_seed
 
 
@@ -69,6 +69,9 @@ SCENARIOS = (
     Scenario("held-lock", "Lock held by another process: bounded wait, holder named", locks.lock_held, 3),
     Scenario("linked-file", "State file is a link: written through, one lock", locks.linked_state, 5),
     Scenario("shared-folder", "Second user's links in a shared sticky folder", locks.shared_folder, 3),
+    Scenario("tamper", "Hand edits, re-chained or not, named by verify", tamper.tamper, 20),
+    Scenario("hostile-json", "Deep nesting and repeated keys, every reader", tamper.hostile_json, 3),
+    Scenario("clock-skew", "A writer's clock ahead (faketime): flagged, meets no timer", tamper.clock_skew, 20),
 )
 
 

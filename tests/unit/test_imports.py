@@ -25,7 +25,12 @@ def loaded_after(script: str, tmp_path: Path) -> dict:
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "INCIDENT_CONSOLE_USER": "alice", "XDG_CONFIG_HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "INCIDENT_CONSOLE_USER": "alice",
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "PYTHONPATH": str(DOMAIN_DIR.parents[1]),  # this checkout, not whichever one is installed
+        },
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
@@ -87,7 +92,12 @@ def test_python_m_incident_console_list_does_not_import_textual(tmp_path: Path) 
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "INCIDENT_CONSOLE_USER": "alice", "XDG_CONFIG_HOME": str(tmp_path)},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "INCIDENT_CONSOLE_USER": "alice",
+            "XDG_CONFIG_HOME": str(tmp_path),
+            "PYTHONPATH": str(DOMAIN_DIR.parents[1]),  # this checkout, not whichever one is installed
+        },
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

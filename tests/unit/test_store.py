@@ -774,7 +774,6 @@ def test_a_lone_surrogate_outside_the_log_is_refused_and_the_file_kept(tmp_path:
     with pytest.raises((FileProblem, InputError)) as refused:
         desk.declare("Second", Severity.P2, services=["api-\udcff"])
     assert "surrogate" in str(refused.value)
-    assert str(path) in str(refused.value)
     assert path.read_bytes() == before
 
     desk.log("still works")

@@ -223,9 +223,14 @@ class MainScreen(Screen[None]):
         warnings = []
         if self.console.chain_problem:
             warnings.append(
-                f"⚠ The log's hash chain is broken: {self.console.chain_problem}. "
-                "Entries may have been edited outside the console."
+                f"⚠ This file does not verify: {self.console.chain_problem}. "
+                "It may have been edited outside the console."
             )
+        skewed = self.console.desk.clock_problems(incident, snapshot) if incident else {}
+        for problem in list(skewed.values())[:2]:
+            warnings.append(f"⚠ Clock problem: {problem}; it meets no timer.")
+        if incident and len(skewed) > 2:
+            warnings.append(f"⚠ {len(skewed) - 2} more entries of {incident.id} have a clock problem (see verify).")
         if self.console.read_only:
             warnings.append("⚠ This file is read-only: you can read it, but changes cannot be saved.")
         pending = self.console.saver.pending()
