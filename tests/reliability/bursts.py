@@ -139,7 +139,9 @@ def typed_bursts(workdir: Path, trials: int = 1, *, seed: int | None = None, str
         folder.mkdir(parents=True)
         path = folder / "incidents.json"
         env = child_env(folder, INCIDENT_CONSOLE_USER="alice", DISPLAY=None, WAYLAND_DISPLAY=None)
-        made = run_cli(path, "new", "Checkout down", "--severity", "P2", workdir=folder, env=env)
+        made = run_cli(
+            path, "new", "Checkout down", "--severity", "P2", "--impact", "payments fail", workdir=folder, env=env
+        )
         _check(made.returncode == 0, made.stderr.decode())
         with tally.trial(f"trial {trial}"), console_in_tmux(folder, path, env) as tmux, cpu_load():
             _every_field(tmux, path, rng)
