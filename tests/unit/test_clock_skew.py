@@ -32,7 +32,7 @@ def run(path: Path, *args: str, skew: str | None = None) -> subprocess.Completed
 @pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed (apt-get install faketime)")
 def test_an_acknowledgement_before_a_skewed_detection_is_flagged_and_meets_no_timer(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
-    declared = run(path, "new", "Checkout down", "--severity", "P1", skew="+2d")  # a writer two days ahead
+    declared = run(path, "new", "Checkout down", "--severity", "P1", "--impact", "payments fail", skew="+2d")
     assert declared.returncode == 0, declared.stderr
     assert run(path, "ack").returncode == 0  # a correct clock
     assert run(path, "update", "update").returncode == 0
