@@ -259,12 +259,12 @@ def clock_skew(workdir: Path, trials: int = 1, *, seed: int | None = None, stric
         with tally.trial(f"clock {minutes} min ahead, {role} (seed {seed})"):
             path = folder / f"skew-{number}.json"
             if skewed_declares:
-                run(path, "new", "Checkout down", "--severity", "P1", skew=minutes)
+                run(path, "new", "Checkout down", "--severity", "P1", "--impact", "payments fail", skew=minutes)
                 run(path, "ack")
                 run(path, "update", "update")
                 expected = "before INC-1 was detected"
             else:
-                run(path, "new", "Checkout down", "--severity", "P1")
+                run(path, "new", "Checkout down", "--severity", "P1", "--impact", "payments fail")
                 run(path, "ack", skew=minutes)
                 run(path, "log", "still looking")
                 expected = "after the newest entry"
