@@ -15,7 +15,7 @@ from .desk import RESPONSE_ACTIONS, Desk, system_clock
 from .domain import sla
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_SECTIONS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
-from .domain.text import visible
+from .domain.text import escape_json, visible
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
 from .store.locations import state_file
@@ -284,8 +284,9 @@ def _encodes_everything(stream: Any) -> bool:
 
 
 def _print_json(data: Any) -> None:
-    # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same.
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout)) + "\n")
+    # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same; control,
+    # bidi and invisible characters are always escaped, so a terminal showing the JSON never gets them.
+    sys.stdout.write(escape_json(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout))) + "\n")
 
 
 def timer_line(timer: sla.SlaTimer) -> str:
@@ -541,6 +542,7 @@ def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
     if not argv:
         raise InputError("run needs a command after --, e.g. incident-console run -- kubectl rollout undo deploy/api")
     desk.incident(incident_id)  # refuse before running anything if there is no incident
+    desk.command_line(argv)  # or if the command line is too long to log
     import subprocess  # only `run` starts a process; other commands stay quick to start
 
     started = system_clock()
