@@ -9,6 +9,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -71,6 +72,14 @@ class IncidentConsole(App[None]):
         # the rest of a long log is read just after the first frame) wait for it, then run in order.
         self._held_keys: list[events.Key] | None = []
         self._opened = False
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # a terminal on Linux or macOS: pastes arrive as pasted
+            from .terminal_input import LiteralPasteDriver
+
+            return LiteralPasteDriver
+        return driver
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()

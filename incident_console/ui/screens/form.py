@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ...domain.text import visible
 from ..forms import Field, Values
+from ..widgets.literal_input import LiteralInput
 
 
 class FormScreen(ModalScreen[Values | None]):
@@ -57,7 +58,7 @@ class FormScreen(ModalScreen[Values | None]):
                             yield RadioButton(Content(visible(label)), value=choice == value, name=choice)
                 else:
                     # No select-on-focus: a kept draft would be selected, and the next key would replace it.
-                    yield Input(
+                    yield LiteralInput(
                         value=value,
                         placeholder=field.placeholder,
                         id=f"field-{field.name}",

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
 from ...domain.model import POSTMORTEM_SECTIONS
+from ..widgets.literal_text_area import LiteralTextArea
 from .document import DocumentScreen
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
             yield Select(
                 [(title, key) for key, title in POSTMORTEM_SECTIONS], value=self.key, allow_blank=False, id="section"
             )
-            yield TextArea(self._text(self.key), id="section-text", soft_wrap=True)
+            yield LiteralTextArea(self._text(self.key), id="section-text", soft_wrap=True)
             with Horizontal(id="form-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")

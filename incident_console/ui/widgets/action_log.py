@@ -13,8 +13,10 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input
 
+from ...domain import limits
 from ...domain.model import LogEntry
-from ...domain.text import visible
+from ...domain.text import clean_input, visible
+from .literal_input import LiteralInput
 from .live_text import LiveText
 from .log_view import LogRow, LogView
 
@@ -68,11 +70,13 @@ class ActionLog(Vertical):
             box = self.query_one(f"#{id}", Input)
         except NoMatches:
             if id == "log-filter":
-                box = Input(placeholder="filter: text, or kind:comms kind:action …", id=id)
+                box = LiteralInput(placeholder="filter: text, or kind:comms kind:action …", id=id)
                 await self.mount(box, before=self.view)
             else:
                 # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-                box = Input(placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False)
+                box = LiteralInput(
+                    placeholder="log entry — Enter saves, Escape keeps the draft", id=id, select_on_focus=False
+                )
                 await self.mount(box, after=self.view)
         box.remove_class("hidden")
         self.screen.set_focus(box)
@@ -132,9 +136,13 @@ class ActionLog(Vertical):
     @on(Input.Submitted, "#log-input")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value.strip()
+        text = clean_input(event.value)
         if not text:
             self.notify("The log entry is empty; type what happened, then Enter.", severity="warning")
+            return
+        refused = limits.problem("the log entry", text, limits.ENTRY)
+        if refused:  # said now, while the line still holds the text
+            self.notify(visible(refused), severity="error", markup=False)
             return
         # The line stays open for the next entry (Escape closes it): typing several lines in a row
         # is common during an incident, and moving focus would cost a frame per entry.
