@@ -12,7 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from ...domain.text import visible
+from ...domain import limits
+from ...domain.text import clean_input, visible
 from ..forms import Field, Values
 from ..widgets.literal_input import LiteralInput
 
@@ -128,8 +129,11 @@ class FormScreen(ModalScreen[Values | None]):
     def action_save(self) -> None:
         values = self.values()
         for field in self.fields:
-            if field.required and not values.get(field.name, "").strip():
-                self.query_one("#form-error", Static).update(Content.styled(f"{field.label} is required.", "bold red"))
+            value = values.get(field.name, "")
+            refused = f"{field.label} is required." if field.required and not value.strip() else ""
+            refused = refused or (limits.problem(field.label, clean_input(value), field.limit) if field.limit else "")
+            if refused:
+                self.query_one("#form-error", Static).update(Content.styled(visible(refused), "bold red"))
                 self.query_one(f"#field-{field.name}").focus()
                 return
         self._drafts.pop(self._draft_key, None)

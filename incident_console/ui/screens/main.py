@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ...clipboard import CopyOutcome
-from ...domain import sla
+from ...domain import limits, sla
 from ...domain.errors import InputError
 from ...domain.model import Incident, Severity, Status
 from ...domain.text import visible
@@ -409,6 +409,10 @@ class MainScreen(Screen[None]):
         if not text:
             self.notify("The draft is empty: nothing to copy.", severity="warning")
             return
+        refused = limits.problem("the status update", text, limits.ENTRY)
+        if refused:  # before it is copied: an update that cannot be logged is not sent
+            self.notify(refused, severity="error", markup=False)
+            return
         template = composer.template_key
 
         def copied(outcome: CopyOutcome) -> None:
@@ -482,7 +486,7 @@ class MainScreen(Screen[None]):
             briefing, changed = result
             self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
 
-        fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over")]
+        fields = [forms.Field("to", "Hand over to", required=True, placeholder="who takes over", limit=limits.NAME)]
         await self._form(
             f"Hand off {incident.id}",
             fields,

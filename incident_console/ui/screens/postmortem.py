@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
+from ...domain import limits
 from ...domain.model import POSTMORTEM_SECTIONS
 from ..widgets.literal_text_area import LiteralTextArea
 from .document import DocumentScreen
@@ -57,6 +58,11 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
 
     def action_save(self) -> None:
         text = self.query_one("#section-text", TextArea).text
+        title = dict(POSTMORTEM_SECTIONS)[self.key]
+        refused = limits.problem(f"the post-mortem's {title} section", text.strip(), limits.SECTION)
+        if refused:  # the editor stays open with the text
+            self.notify(refused, severity="error", markup=False)
+            return
         self.drafts.pop(self.key, None)
         self.dismiss((self.key, text))
 

@@ -35,8 +35,26 @@ def _clock(moment: datetime) -> str:
     return to_text(moment)[:19].replace("T", " ") + " UTC"
 
 
-def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> Content:
-    """The pane's text; everything a person wrote is shown literally."""
+# The most lines the title takes; every other field takes one. A 200-character title or a long list
+# of services is cut with an ellipsis, so the status, the times and the triage stay in sight.
+TITLE_LINES = 2
+
+
+def fit(content: Content, width: int, lines: int = 1) -> list[Content]:
+    """``content`` in at most ``lines`` lines of ``width`` cells, the last one ending in … if it goes on."""
+    if width <= 0:
+        return [content]
+    wrapped = content.wrap(width)
+    if len(wrapped) <= lines:
+        return wrapped
+    kept = wrapped[:lines]
+    kept[-1] = (kept[-1] + " " + wrapped[lines]).truncate(width, ellipsis=True)
+    return kept
+
+
+def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> list[Content]:
+    """The pane's lines, each to be fitted to the pane's width (see ``fit``); everything a person
+    wrote is shown literally."""
     sev = incident.severity
     lines: list[Content] = [
         Content.assemble(
@@ -67,7 +85,7 @@ def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_
         lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
     elif saved_at is not None:
         lines.append(Content.assemble(("Saved     ", "dim"), (f"{_clock(saved_at)} ({_ago(saved_at, now)})", "dim")))
-    return Content("\n").join(lines)
+    return lines
 
 
 def _window(severity: Severity) -> str:
@@ -77,8 +95,11 @@ def _window(severity: Severity) -> str:
 class IncidentPane(LiveText):
     """Shows one incident; re-rendered each second for the live 'ago' times."""
 
+    _lines: list[Content] | None = None
+
     def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
         if incident is None:
+            self._lines = None
             self.set_content(
                 Content.assemble(
                     ("No active incident", "bold"),
@@ -89,4 +110,14 @@ class IncidentPane(LiveText):
                 )
             )
             return
-        self.set_content(describe(incident, now, saved_at, save_problem))
+        self._lines = describe(incident, now, saved_at, save_problem)
+        self.set_content(Content("\n").join(self._lines))
+
+    def render(self) -> Content:
+        if self._lines is None:
+            return super().render()
+        width = self.content_size.width
+        shown = [
+            line for n, content in enumerate(self._lines) for line in fit(content, width, TITLE_LINES if n == 1 else 1)
+        ]
+        return Content("\n").join(shown)
