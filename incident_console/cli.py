@@ -179,7 +179,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lines", type=int, default=20, help="log entries to show (default 20)")
 
     p = command("log", "add an entry to the incident's log")
-    p.add_argument("text")
+    p.add_argument("text", help="the entry; - reads it from stdin")
     p.add_argument("--kind", default="note", help="note, action, escalation, comms or correction")
     p.add_argument("--at", metavar="T", help="when it happened, if not now (ISO-8601 with offset, or -20m)")
     p.add_argument("--corrects", type=int, metavar="ENTRY", help="id of the entry this one corrects")
@@ -225,7 +225,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = command("postmortem", "print the post-mortem Markdown, write a section, or mark it complete")
     p.add_argument("--out", metavar="FILE", help="write the Markdown to FILE instead of printing it")
     p.add_argument("--section", choices=[key for key, _ in POSTMORTEM_SECTIONS], help="section to write")
-    p.add_argument("--text", help="the section's text (with --section)")
+    p.add_argument("--text", help="the section's text (with --section); - reads it from stdin")
     p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
 
     p = command("action", "action items: add, list, done", json_output=True)
@@ -397,7 +397,7 @@ def run_command(args: argparse.Namespace) -> int:
             _show(desk, snap, incident, args.lines)
     elif args.command == "log":
         entry = desk.log(
-            args.text,
+            _text_or_stdin(args.text),
             kind=parse_kind(args.kind),
             at=_moment(args.at, now),
             incident_id=incident_id,
@@ -482,11 +482,18 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text_or_stdin(text: str) -> str:
+    """``text``, or for "-" what is on stdin, read as UTF-8 whatever the locale (as the arguments are)."""
+    if text != "-":
+        return text
+    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+
+
 def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -> int:
     if args.section:
         if args.text is None:
             raise InputError("--section needs --text with the section's content")
-        desk.write_postmortem_section(args.section, args.text, incident_id)
+        desk.write_postmortem_section(args.section, _text_or_stdin(args.text), incident_id)
     elif args.text is not None:
         raise InputError("--text needs --section to say which section it is")
     if args.complete:
