@@ -3,6 +3,7 @@
 The limits keep the file, the screen and the reports usable: a title fits a header, a log entry
 fits a screenful, and nothing pasted by mistake (a whole log file, a core dump) lands in the record.
 The Desk enforces them for every way in; the console also checks them before a form closes.
+The README lists them (Length limits).
 """
 
 from __future__ import annotations
@@ -19,19 +20,6 @@ ENTRY = 10_000  # a log entry, a status update
 COMMAND_LINE = 9_900  # a command `run` logs: with its exit status, the entry stays within ENTRY
 SECTION = 20_000  # one post-mortem section
 ACTION_ITEM = 500
-
-# For the README and the help: what each limit is for.
-TABLE: tuple[tuple[str, int], ...] = (
-    ("incident title", TITLE),
-    ("log entry, status update", ENTRY),
-    ("command line that run logs", COMMAND_LINE),
-    ("user impact", IMPACT),
-    ("service name (at most 20 services)", SERVICE),
-    ("person or team: --as, commander, handoff --to, escalate to, owner", NAME),
-    ("reason, note, cause, escalation why, response detail", REASON),
-    ("post-mortem section", SECTION),
-    ("action item", ACTION_ITEM),
-)
 
 
 def problem(label: str, text: str, limit: int) -> str:
