@@ -65,7 +65,7 @@ def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since_ha
         "| Time (UTC) | Who | Kind | What |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {_time(e.at, True)} | {_cell(e.author)} | {e.kind} | {_cell(e.text)} |" for e in entries]
+    lines += [f"| {_time(e.at, True)} | {_cell(e.author)} | {_cell(e.kind)} | {_cell(e.text)} |" for e in entries]
     lines.append("")
     return "\n".join(lines)
 
@@ -213,7 +213,7 @@ def handoff_markdown(
         last = updates[-1]
         lines.append(f"- **Last update sent:** {_utc(last.at)} by {_line(last.author)}")
         lines.append("")
-        lines += [f"  > {visible(line)}" for line in last.text.splitlines()]
+        lines += [f"  > {visible(line)}" for line in last.text.split("\n")]
     else:
         lines.append("- **Last update sent:** none yet")
     next_update = next((t for t in timers if t.name == "next_update" and t.due_at), None)
@@ -242,6 +242,6 @@ def handoff_markdown(
     heading = "since the previous handoff" if last_handoff >= 0 else "since the incident began"
     lines += ["", f"## Log {heading}", "| Time (UTC) | Who | Kind | What |", "|---|---|---|---|"]
     for entry in since:
-        lines.append(f"| {_time(entry.at, True)} | {_cell(entry.author)} | {entry.kind} | {_cell(entry.text)} |")
+        lines.append(f"| {_time(entry.at, True)} | {_cell(entry.author)} | {_cell(entry.kind)} | {_cell(entry.text)} |")
     lines.append("")
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
 from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
+from ..domain.text import visible
 from .commands import ConsoleCommands
 from .saver import Change, Outcome, Saver
 from .screens.main import MainScreen
@@ -180,7 +181,7 @@ class IncidentConsole(App[None]):
         try:
             snapshot = self.desk.snapshot()
         except FileProblem as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(self.notify, visible(str(exc)), severity="error", markup=False)
             return
         self.call_from_thread(self.show_snapshot, snapshot)
 
@@ -227,10 +228,10 @@ class IncidentConsole(App[None]):
     def _saved(self, outcome: Outcome, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         if outcome.refused:
-            self.notify(outcome.refused, title=outcome.change.description, severity="warning", markup=False)
+            self.notify(visible(outcome.refused), title=outcome.change.description, severity="warning", markup=False)
         elif outcome.failed:
             self.notify(
-                f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",
+                f"{visible(outcome.failed)} — kept, retrying every {RETRY_SECONDS:.0f} s.",
                 title="Not saved",
                 severity="error",
                 markup=False,

@@ -917,7 +917,8 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
 
     async with app.run_test(size=SIZE) as pilot:
         await clean("main screen", "Action log")
-        pane = _text_of(app, "#incident-pane")
+        # The pane's text before it is fitted to the pane (a long title is cut to its lines there).
+        pane = app.main.query_one("#incident-pane").content.plain
         assert visible(incident.title) in pane, "the title is not shown literally"
         review = review_markdown(incident, snapshot.log_for(incident.id), since_handoff=True)
         screens: list[tuple[str, str, Callable[[], Any]]] = [

@@ -129,3 +129,16 @@ async def test_an_update_over_the_limit_is_neither_copied_nor_logged(make_app, d
         assert clipboard.texts == []
         assert [n for n in notices(app) if "the status update is 10,001 characters long" in n.message]
         assert [e.kind for e in on_disk(state_file).log] == ["declare"]
+
+
+async def test_a_long_title_is_shown_whole_where_the_pane_has_the_lines_to_spare(make_app, desk):
+    desk.declare(LONG_TITLE, Severity.P1)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:  # narrow: the incident pane has the screen's height
+        await pilot.pause()
+        await app.main.action_pane(1)
+        await pilot.pause()
+        lines = incident_pane_lines(app)
+        shown = " ".join(line.strip() for line in lines)
+        assert LONG_TITLE in shown
+        assert "Triage" in shown and "…" not in shown

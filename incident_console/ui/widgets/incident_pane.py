@@ -35,9 +35,24 @@ def _clock(moment: datetime) -> str:
     return to_text(moment)[:19].replace("T", " ") + " UTC"
 
 
-# The most lines the title takes; every other field takes one. A 200-character title or a long list
-# of services is cut with an ellipsis, so the status, the times and the triage stay in sight.
-TITLE_LINES = 2
+# Every field has one line; lines the pane has to spare go to the title first, then to the fields
+# from the top (before the pane's height is known, the title has two). What still does not fit is cut with
+# an ellipsis, so a 200-character title or a long list of services never pushes the status, the
+# times or the triage out of sight.
+TITLE, TITLE_LINES = 1, 2
+
+
+def shares(lines: list[Content], width: int, height: int) -> list[int]:
+    """How many lines of ``width`` cells each of ``lines`` gets in a pane ``height`` lines high."""
+    wanted = [len(line.wrap(width)) if width > 0 else 1 for line in lines]
+    given = [1] * len(lines)
+    spare = height - len(lines) if height > 0 else TITLE_LINES - 1
+    for index in [TITLE, *(i for i in range(len(lines)) if i != TITLE)][: len(lines)]:
+        extra = min(wanted[index] - 1, spare)
+        if extra > 0:
+            given[index] += extra
+            spare -= extra
+    return given
 
 
 def fit(content: Content, width: int, lines: int = 1) -> list[Content]:
@@ -116,8 +131,7 @@ class IncidentPane(LiveText):
     def render(self) -> Content:
         if self._lines is None:
             return super().render()
-        width = self.content_size.width
-        shown = [
-            line for n, content in enumerate(self._lines) for line in fit(content, width, TITLE_LINES if n == 1 else 1)
-        ]
+        width, height = self.content_size
+        given = shares(self._lines, width, height)
+        shown = [line for content, n in zip(self._lines, given, strict=True) for line in fit(content, width, n)]
         return Content("\n").join(shown)
