@@ -76,14 +76,18 @@ class TestLogLine:
             await wait_saved(pilot)
             assert on_disk(state_file).log[-1].text == "👩\u200d💻\u00a0ok"
 
-    async def test_the_cursor_stays_on_the_character_it_is_on_after_a_control_character(self, make_app, desk):
+    async def test_the_cursor_is_drawn_on_the_character_it_is_on_after_a_control_character(self, make_app, desk):
         desk.declare("API down", Severity.P1)
         app = make_app()
         async with app.run_test(size=(120, 35)) as pilot:
             await pilot.press("l")
             await paste(pilot, "a\x1bb")
-            await pilot.press("left", "x")
-            assert app.main.query_one("#log-input").value == "a\x1bxb"
+            await pilot.press("left")
+            box = app.main.query_one("#log-input")
+            # "a␛" is two cells wide: the cursor is drawn on the b.
+            assert box.cursor_screen_offset.x - box.content_region.x == 2
+            await pilot.press("x")
+            assert box.value == "a\x1bxb"
 
 
 class TestForms:
