@@ -17,7 +17,7 @@ from .domain import sla
 from .domain import templates as comms
 from .domain.errors import FileProblem, InputError
 from .domain.model import POSTMORTEM_FIELDS, Incident, LogEntry, Severity, Snapshot, Status, parse_kind
-from .domain.text import visible
+from .domain.text import escape_json, visible
 from .domain.timer_text import moment_on, timer_text
 from .domain.times import clock_text, parse_when, to_text
 from .domain.triage import answers_from_text
@@ -182,7 +182,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--lines", type=int, default=20, help="log entries to show (default 20)")
 
     p = command("log", "add an entry to the incident's log")
-    p.add_argument("text")
+    p.add_argument("text", help="the entry; - reads it from stdin")
     p.add_argument("--kind", default="note", help="note, action, escalation, comms or correction")
     p.add_argument("--at", metavar="T", help="when it happened, if not now (ISO-8601 with offset, or -20m)")
     p.add_argument("--corrects", type=int, metavar="ENTRY", help="id of the entry this one corrects")
@@ -240,7 +240,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         choices=[key for key, _ in POSTMORTEM_FIELDS],
         help="section to write (lead: who led the incident, if not whoever was commander longest)",
     )
-    p.add_argument("--text", help="the section's text (with --section)")
+    p.add_argument("--text", help="the section's text (with --section); - reads it from stdin")
     p.add_argument("--complete", action="store_true", help="mark the post-mortem complete")
     p.add_argument(
         "--reason", default="", metavar="TEXT", help="why it is complete with sections still TODO (--complete)"
@@ -305,8 +305,9 @@ def _encodes_everything(stream: Any) -> bool:
 
 
 def _print_json(data: Any) -> None:
-    # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same.
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout)) + "\n")
+    # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same; control,
+    # bidi and invisible characters are always escaped, so a terminal showing the JSON never gets them.
+    sys.stdout.write(escape_json(json.dumps(data, indent=2, ensure_ascii=not _encodes_everything(sys.stdout))) + "\n")
 
 
 def timer_line(timer: sla.SlaTimer, now: datetime) -> str:
@@ -420,7 +421,7 @@ def run_command(args: argparse.Namespace) -> int:
             _show(desk, snap, incident, args.lines)
     elif args.command == "log":
         entry = desk.log(
-            args.text,
+            _text_or_stdin(args.text),
             kind=parse_kind(args.kind),
             at=_moment(args.at, now),
             incident_id=incident_id,
@@ -548,11 +549,18 @@ def _verify(repository: Repository, expected_head: str | None) -> int:
     return 0
 
 
+def _text_or_stdin(text: str) -> str:
+    """``text``, or for "-" what is on stdin, read as UTF-8 whatever the locale (as the arguments are)."""
+    if text != "-":
+        return text
+    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+
+
 def _postmortem(desk: Desk, args: argparse.Namespace, incident_id: str | None) -> int:
     if args.section:
         if args.text is None:
             raise InputError("--section needs --text with the section's content")
-        desk.write_postmortem_section(args.section, args.text, incident_id)
+        desk.write_postmortem_section(args.section, _text_or_stdin(args.text), incident_id)
     elif args.text is not None:
         raise InputError("--text needs --section to say which section it is")
     if args.reason and not args.complete:
@@ -610,6 +618,7 @@ def _run(desk: Desk, argv: Sequence[str], incident_id: str | None) -> int:
     if not argv:
         raise InputError("run needs a command after --, e.g. incident-console run -- kubectl rollout undo deploy/api")
     desk.incident(incident_id)  # refuse before running anything if there is no incident
+    desk.command_line(argv)  # or if the command line is too long to log
     import subprocess  # only `run` starts a process; other commands stay quick to start
 
     started = system_clock()

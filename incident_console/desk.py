@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .domain import sla, triage
+from .domain import limits, sla, triage
 from .domain import templates as comms
 from .domain.errors import InputError
 from .domain.model import (
@@ -54,10 +54,10 @@ def system_clock() -> datetime:
 def default_author(explicit: str | None = None) -> str:
     """``--as NAME``, else ``$INCIDENT_CONSOLE_USER``, else the login name."""
     if explicit and explicit.strip():
-        return clean_input(explicit)
+        return limits.check("the author's name (--as)", clean_input(explicit), limits.NAME)
     from_env = os.environ.get(USER_VARIABLE, "").strip()
     if from_env:
-        return clean_input(from_env)
+        return limits.check(f"the author's name (${USER_VARIABLE})", clean_input(from_env), limits.NAME)
     return _login_name()
 
 
@@ -82,11 +82,22 @@ class TriageResult(NamedTuple):
     incident: Incident
 
 
-def _required(label: str, value: str, *, multiline: bool = False, wants: str = "") -> str:
+def _required(label: str, value: str, limit: int, *, multiline: bool = False, wants: str = "") -> str:
     cleaned = clean_input(value, multiline=multiline)
     if not cleaned.strip():
         raise InputError(f"{label} is empty; write what it should say", wants=wants)
-    return cleaned
+    return limits.check(label, cleaned, limit)
+
+
+def _optional(label: str, value: str, limit: int) -> str:
+    return limits.check(label, clean_input(value), limit)
+
+
+def _services(names: Sequence[str]) -> tuple[str, ...]:
+    services = tuple(s for s in (_optional("a service name", x, limits.SERVICE) for x in names) if s)
+    if len(services) > limits.SERVICES:
+        raise InputError(f"{len(services)} services are named; the limit is {limits.SERVICES}")
+    return services
 
 
 class Desk:
@@ -203,7 +214,10 @@ class Desk:
         detected_at: datetime | None = None,
     ) -> Incident:
         """Declare a new incident; its id is the next ``INC-N`` in the file."""
-        title = _required("the incident title", title)
+        title = _required("the incident title", title, limits.TITLE)
+        impact = _optional("the impact", impact, limits.IMPACT)
+        service_names = _services(services)
+        commander = _optional("the commander's name", commander, limits.NAME)
         now = self.clock()
         detected = detected_at or now
         if started_at is not None and started_at > detected:
@@ -220,9 +234,9 @@ class Desk:
                 detected_at=detected,
                 declared_at=now,
                 started_at=started_at,
-                impact=clean_input(impact),
-                services=tuple(s for s in (clean_input(x) for x in services) if s),
-                commander=clean_input(commander) or self.author,
+                impact=impact,
+                services=service_names,
+                commander=commander or self.author,
             )
             tx.put_incident(incident)
             tx.append(
@@ -254,7 +268,7 @@ class Desk:
         details: dict[str, Any] | None = None,
     ) -> LogEntry:
         """Append an entry to the incident's log; ``at`` backdates it (the entry shows it)."""
-        text = _required("the log entry", text, multiline=kind == "comms")
+        text = _required("the log entry", text, limits.ENTRY, multiline=kind == "comms")
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> LogEntry:
             when = at or now
@@ -326,7 +340,7 @@ class Desk:
 
     def set_severity(self, severity: Severity, reason: str, incident_id: str | None = None) -> Incident:
         """Change the severity; a reason is required and logged. Deadlines follow the new severity."""
-        reason = _required("the reason for the severity change", reason, wants="reason")
+        reason = _required("the reason for the severity change", reason, limits.REASON, wants="reason")
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             if severity is incident.severity:
@@ -344,7 +358,7 @@ class Desk:
         checklist is clear (metrics verified, 30 minutes of monitoring) needs a note too, and
         the change is logged as an override with what was skipped.
         """
-        note = clean_input(note)
+        note = _optional("the note", note, limits.REASON)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             if status is incident.status:
@@ -391,7 +405,7 @@ class Desk:
 
     def set_commander(self, name: str, incident_id: str | None = None) -> Incident:
         """Hand command to ``name``."""
-        name = _required("the commander's name", name)
+        name = _required("the commander's name", name, limits.NAME)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             tx.append(
@@ -412,7 +426,7 @@ class Desk:
 
     def set_impact(self, impact: str, incident_id: str | None = None) -> Incident:
         """Describe the user impact anew."""
-        impact = _required("the impact", impact)
+        impact = _required("the impact", impact, limits.IMPACT)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             tx.append(
@@ -426,8 +440,8 @@ class Desk:
 
     def escalate(self, to: str, why: str, incident_id: str | None = None) -> LogEntry:
         """Record an escalation: to whom, and why."""
-        to = _required("who the incident is escalated to", to)
-        why = _required("why it is escalated", why)
+        to = _required("who the incident is escalated to", to, limits.NAME)
+        why = _required("why it is escalated", why, limits.REASON)
         return self.log(f"Escalated to {to}: {why}", kind="escalation", incident_id=incident_id, details={"to": to})
 
     def respond(self, action: str, detail: str, incident_id: str | None = None) -> LogEntry:
@@ -437,7 +451,7 @@ class Desk:
         if canonical is None:
             raise InputError(f"response action {action!r} is not one of {', '.join(names)}")
         action = canonical
-        detail = _required(f"the detail of {action}", detail)
+        detail = _required(f"the detail of {action}", detail, limits.REASON)
         return self.log(f"{action}: {detail}", kind="action", incident_id=incident_id, details={"action": action})
 
     def record_command(
@@ -448,7 +462,7 @@ class Desk:
         The entry is dated when the command ended (when its outcome was known); the start is in
         the details, so a long command does not read as a backfilled entry.
         """
-        line = clean_input(" ".join(_quote(a) for a in argv))
+        line = self.command_line(argv)
         text = f"$ {line} -> exit {exit_status} ({(ended - started).total_seconds():.1f}s)"
         return self.log(
             text,
@@ -463,10 +477,16 @@ class Desk:
             },
         )
 
+    def command_line(self, argv: Sequence[str]) -> str:
+        """The command line ``record_command`` logs for ``argv``; refused when too long to log (``run``
+        asks before it starts the command)."""
+        return limits.check("the command line", clean_input(" ".join(_quote(a) for a in argv)), limits.COMMAND_LINE)
+
     def record_update(
         self, text: str, *, template: str = "", channel: str = "", incident_id: str | None = None
     ) -> LogEntry:
         """Log a status update as sent: meets the response timer and restarts the update cadence."""
+        limits.check("the status update", text, limits.ENTRY)
         return self.log(text, kind="comms", incident_id=incident_id, details={"template": template, "channel": channel})
 
     def record_breach(self, timer: sla.SlaTimer, incident_id: str) -> LogEntry | None:
@@ -499,7 +519,7 @@ class Desk:
 
     def verify_metrics(self, note: str = "", incident_id: str | None = None) -> LogEntry:
         """Tick Resolve's first step: metrics are back to normal."""
-        note = clean_input(note)
+        note = _optional("the note", note, limits.REASON)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> LogEntry:
             text = "Checklist: verified metrics returned to normal" + (f": {note}" if note else "")
@@ -517,8 +537,8 @@ class Desk:
     def handoff(self, to: str, incident_id: str | None = None, *, notes: str = "") -> tuple[str, Incident]:
         """Brief the next person: returns the Markdown briefing; logs the handoff with ``notes`` (what
         the outgoing person would do next, open threads); ``to`` takes command."""
-        to = _required("who takes over", to, wants="to")
-        notes = clean_input(notes, multiline=True).strip()
+        to = _required("who takes over", to, limits.NAME, wants="to")
+        notes = limits.check("the handoff notes", clean_input(notes, multiline=True).strip(), limits.REASON)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> tuple[str, Incident]:
             log = tx.snapshot.log_for(incident.id)
@@ -572,6 +592,7 @@ class Desk:
         if key not in titles:
             raise InputError(f"post-mortem section {key!r} is not one of {', '.join(titles)}")
         text = clean_input(text, multiline=True).strip()
+        limits.check(f"the post-mortem's {titles[key]} section", text, limits.SECTION)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> Incident:
             if incident.postmortem.get(key, "") == text:
@@ -624,8 +645,8 @@ class Desk:
         self, text: str, *, owner: str = "", due: date | None = None, incident_id: str | None = None
     ) -> ActionItem:
         """Add a follow-up with an owner and a deadline."""
-        text = _required("the action item", text)
-        owner = clean_input(owner)
+        text = _required("the action item", text, limits.ACTION_ITEM)
+        owner = _optional("the owner's name", owner, limits.NAME)
 
         def apply(tx: Transaction, incident: Incident, now: datetime) -> ActionItem:
             item = ActionItem(tx.next_item_id(), incident.id, text, owner, due, now)
@@ -678,8 +699,9 @@ class Desk:
         change to identified; with neither it is refused, so no update goes out saying "[cause]".
         """
         needs_cause = comms.template(template_key, self.templates).needs_cause
+        cause = _optional("the cause", cause, limits.REASON)
         incident = self.incident(incident_id)
-        cause = clean_input(cause) or (self.stated_cause(incident) if needs_cause else "")
+        cause = cause or (self.stated_cause(incident) if needs_cause else "")
         if needs_cause and not cause.strip():
             raise InputError(
                 f"template {template_key!r} needs the cause, given here or with the change of status to identified",

@@ -101,7 +101,7 @@ def review_markdown(incident: Incident, entries: Sequence[LogEntry], *, since: L
         "| Time (UTC) | Who | Kind | What |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {_time(e.at, True)} | {_cell(e.author)} | {e.kind} | {_cell(e.text)} |" for e in entries]
+    lines += [f"| {_time(e.at, True)} | {_cell(e.author)} | {_cell(e.kind)} | {_cell(e.text)} |" for e in entries]
     lines.append("")
     return "\n".join(lines)
 
@@ -309,6 +309,6 @@ def handoff_markdown(
     heading = "since the previous handoff" if last_handoff >= 0 else "since the incident began"
     lines += ["", f"## Log {heading}", "| Time (UTC) | Who | Kind | What |", "|---|---|---|---|"]
     for entry in since:
-        lines.append(f"| {_time(entry.at, True)} | {_cell(entry.author)} | {entry.kind} | {_cell(entry.text)} |")
+        lines.append(f"| {_time(entry.at, True)} | {_cell(entry.author)} | {_cell(entry.kind)} | {_cell(entry.text)} |")
     lines.append("")
     return "\n".join(lines)

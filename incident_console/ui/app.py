@@ -10,12 +10,14 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.driver import Driver
 from textual.screen import Screen
 
 from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
 from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
+from ..domain.text import visible
 from .commands import ConsoleCommands
 from .key_order import InOrder
 from .refusals import console_words
@@ -75,6 +77,14 @@ class IncidentConsole(App[None]):
         self.keys = InOrder(self)
         self._opened = False
         desk.repository.lock.on_wait = self._waiting_for_lock
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # a terminal on Linux or macOS: pastes arrive as pasted
+            from .terminal_input import LiteralPasteDriver
+
+            return LiteralPasteDriver
+        return driver
 
     def get_default_screen(self) -> Screen[Any]:
         return MainScreen()
@@ -156,7 +166,7 @@ class IncidentConsole(App[None]):
         try:
             snapshot = self.desk.snapshot()
         except FileProblem as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(self.notify, visible(str(exc)), severity="error", markup=False)
             return
         self.call_from_thread(self.show_snapshot, snapshot)
 
@@ -209,11 +219,11 @@ class IncidentConsole(App[None]):
     def _saved(self, outcome: Outcome, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         if outcome.refused:
-            refused = console_words(outcome.refused, outcome.wants, outcome.change.description)
+            refused = console_words(visible(outcome.refused), outcome.wants, outcome.change.description)
             self.notify(refused, title=outcome.change.description, severity="warning", markup=False)
         elif outcome.failed:
             self.notify(
-                f"{outcome.failed} — kept, retrying every {RETRY_SECONDS:.0f} s.",
+                f"{visible(outcome.failed)} — kept, retrying every {RETRY_SECONDS:.0f} s.",
                 title="Not saved",
                 severity="error",
                 markup=False,

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from textual.content import Content
 
 from ..desk import RESPONSE_ACTIONS
-from ..domain import triage
+from ..domain import limits, triage
 from ..domain.errors import InputError
 from ..domain.model import Incident, Severity, Status
 
@@ -21,6 +21,7 @@ class Field(NamedTuple):
     required: bool = False
     value: str = ""
     placeholder: str = ""
+    limit: int = 0  # the most characters the Desk takes in it (checked before the form closes); 0: none
 
 
 Values = dict[str, str]
@@ -31,11 +32,11 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 def declare_fields() -> list[Field]:
     return [
-        Field("title", "Title", required=True, placeholder="what is broken, in a few words"),
+        Field("title", "Title", required=True, placeholder="what is broken, in a few words", limit=limits.TITLE),
         Field("severity", "Severity", SEVERITY_CHOICES, required=True, value="P2"),
-        Field("impact", "User impact", placeholder="who is affected and how"),
+        Field("impact", "User impact", placeholder="who is affected and how", limit=limits.IMPACT),
         Field("services", "Services", placeholder="comma-separated, e.g. checkout, payments-api"),
-        Field("commander", "Commander", placeholder="defaults to you"),
+        Field("commander", "Commander", placeholder="defaults to you", limit=limits.NAME),
         Field("started", "Impact started", placeholder="-20m, or 2026-11-28T03:04Z (default: now)"),
     ]
 
@@ -43,7 +44,7 @@ def declare_fields() -> list[Field]:
 def severity_fields(incident: Incident) -> list[Field]:
     return [
         Field("severity", f"New severity (now {incident.severity.value})", SEVERITY_CHOICES, required=True),
-        Field("reason", "Reason", required=True, placeholder="why the severity changes"),
+        Field("reason", "Reason", required=True, placeholder="why the severity changes", limit=limits.REASON),
     ]
 
 
@@ -57,6 +58,7 @@ def status_fields(incident: Incident) -> list[Field]:
             "Reason (required to reopen)" if reopening else "Reason",
             required=reopening,
             placeholder="" if reopening else "for Identified: the cause, which its update names",
+            limit=limits.REASON,
         ),
     ]
 
@@ -64,14 +66,20 @@ def status_fields(incident: Incident) -> list[Field]:
 def respond_fields() -> list[Field]:
     return [
         Field("action", "Action", tuple((name, f"{name} — {when}") for name, when in RESPONSE_ACTIONS), required=True),
-        Field("detail", "Detail", required=True, placeholder="what exactly: e.g. rolled back api to v142"),
+        Field(
+            "detail",
+            "Detail",
+            required=True,
+            placeholder="what exactly: e.g. rolled back api to v142",
+            limit=limits.REASON,
+        ),
     ]
 
 
 def escalate_fields() -> list[Field]:
     return [
-        Field("to", "Escalate to", required=True, placeholder="person or team"),
-        Field("why", "Why", required=True, placeholder="what you are blocked on"),
+        Field("to", "Escalate to", required=True, placeholder="person or team", limit=limits.NAME),
+        Field("why", "Why", required=True, placeholder="what you are blocked on", limit=limits.REASON),
     ]
 
 

@@ -240,7 +240,7 @@ def screen_lines(app: Any) -> list[str]:
 
 def widget_texts(app: Any) -> list[tuple[str, str]]:
     """(widget, text) for every widget on the top screen that renders text (Static and the like) and
-    every TextArea (its whole text, including what is scrolled away)."""
+    every TextArea (every line it draws, including what is scrolled away)."""
     from rich.text import Text
     from textual.content import Content
     from textual.widgets import TextArea
@@ -248,9 +248,12 @@ def widget_texts(app: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for widget in app.screen.query("*"):
         if isinstance(widget, TextArea):
-            # The document's source: tabs a person typed in a post-mortem section are kept there (the
-            # lines drawn from it, checked by ``screen_lines``, show them as spaces).
-            found.append((repr(widget), widget.text.replace("\t", " ")))
+            # The lines it draws from, including those scrolled away (the document may hold the text as
+            # written; these are what reach the screen). Tabs a person typed in a post-mortem section are
+            # kept there (``screen_lines`` shows them as spaces).
+            document = widget.document
+            drawn = "\n".join(document[row] for row in range(document.line_count))
+            found.append((repr(widget), drawn.replace("\t", " ")))
             continue
         try:
             rendered = widget.render()

@@ -15,7 +15,7 @@ from incident_console.domain import ledger, triage
 from incident_console.domain.errors import InputError
 from incident_console.domain.model import Severity, Status, TriageAnswers, Users, parse_kind
 from incident_console.domain.policy import Policy
-from incident_console.domain.text import clean_input, visible
+from incident_console.domain.text import clean_input, escape_json, visible
 from incident_console.domain.times import from_text, parse_when, to_text
 from incident_console.store.repository import Repository
 
@@ -325,35 +325,73 @@ def test_to_text_and_from_text_round_trip() -> None:
 # --- text ----------------------------------------------------------------------------------------------
 
 
-def test_clean_input_makes_escape_visible() -> None:
+def test_clean_input_keeps_escape_sequences_and_visible_shows_them() -> None:
     pasted = "deploy \x1b[31mfailed\x1b[0m \x1b]0;title\x07 done"
-    cleaned = clean_input(pasted)
-    assert "\x1b" not in cleaned
-    assert "\x07" not in cleaned
-    assert "\u241b[31mfailed\u241b[0m" in cleaned
-    assert "\u2407" in cleaned
+    assert clean_input(pasted) == pasted
+    shown = visible(pasted)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\u241b[31mfailed\u241b[0m" in shown
+    assert "\u2407" in shown
 
 
 @pytest.mark.parametrize("code", [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)])
-def test_clean_input_no_control_character_survives(code: int) -> None:
+def test_every_control_character_is_stored_and_shown_as_one_visible_character(code: int) -> None:
     for multiline in (False, True):
         cleaned = clean_input(f"a{chr(code)}b", multiline=multiline)
-        kept = code in (0x0A, 0x09) and multiline
-        if code in (0x0A, 0x0D) and not multiline:
-            assert cleaned == "a b"
-        elif code == 0x0D:
-            assert cleaned == "a\nb"
-        elif kept:
-            assert cleaned == f"a{chr(code)}b"
+        if code in (0x0A, 0x0D):
+            assert cleaned == ("a\nb" if multiline else "a b")
+            continue
+        assert cleaned == f"a{chr(code)}b"
+        shown = visible(cleaned, multiline=multiline)
+        if code == 0x09 and multiline:
+            assert shown == cleaned
         else:
-            assert chr(code) not in cleaned
-            assert len(cleaned) == 3
+            assert chr(code) not in shown
+            assert len(shown) == 3
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"]
+    + ["\u061c", "\u200b", "\u2060", "\ufeff", "\u2028", "\u2029", "\u00ad", "\U000e0041"],
+)
+def test_bidi_and_invisible_characters_are_kept_and_shown_as_a_dotted_square(char: str) -> None:
+    text = f"abc{char}def"
+    assert clean_input(text) == text
+    assert visible(text) == "abc\u2b1adef"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "👩\u200d💻",
+        "❤\ufe0f",
+        "1\ufe0f\u20e3",
+        "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+        "می\u200cخواهم",
+    ],
+)
+def test_what_emoji_and_scripts_need_is_shown_as_it_is(text: str) -> None:
+    assert clean_input(text) == text
+    assert visible(text) == text
+
+
+def test_json_escapes_what_visible_replaces_and_reads_back_the_same() -> None:
+    import json
+
+    text = "a\x1b[31m b\x9b31m c\u202eevil\u202c d\x7f e\U000e0041 👩\u200d💻"
+    encoded = escape_json(json.dumps({"text": text}, ensure_ascii=False))
+    assert "\\u009b" in encoded and "\\u202e" in encoded and "\\u007f" in encoded and "\\udb40\\udc41" in encoded
+    assert not any(ch in encoded for ch in "\x1b\x9b\u202e\u202c\x7f\U000e0041")
+    assert "👩\u200d💻" in encoded
+    assert json.loads(encoded) == {"text": text}
 
 
 def test_clean_input_one_line_and_multiline() -> None:
     assert clean_input("  first\r\nsecond\rthird  ") == "first second third"
     assert clean_input("line 1\r\nline 2\n\tindented", multiline=True) == "line 1\nline 2\n\tindented"
-    assert clean_input("tab\there") == "tab\u2409here"
+    assert clean_input("tab\there") == "tab\there"
+    assert visible("tab\there") == "tab\u2409here"
 
 
 @pytest.mark.parametrize(
@@ -624,8 +662,8 @@ def test_declare_refuses_empty_title_and_cleans_text(desk: Desk) -> None:
     with pytest.raises(InputError, match="title"):
         desk.declare("  ", Severity.P1)
     inc = desk.declare("API \x1b[2J down", Severity.P1, services=["api", " ", "db\x07"])
-    assert "\x1b" not in inc.title
-    assert inc.services == ("api", "db\u2407")
+    assert inc.title == "API \x1b[2J down"
+    assert inc.services == ("api", "db\x07")
     assert inc.commander == "alice"
 
 

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...domain import limits
 from ...domain.text import visible
 from .form import Field, FormScreen, Values
 from .incident_modal import IncidentModal
@@ -47,8 +48,8 @@ class ActionItemsScreen(IncidentModal):
 
     async def action_add(self) -> None:
         fields = [
-            Field("text", "Action", required=True),
-            Field("owner", "Owner"),
+            Field("text", "Action", required=True, limit=limits.ACTION_ITEM),
+            Field("owner", "Owner", limit=limits.NAME),
             Field("due", "Deadline (YYYY-MM-DD)"),
         ]
 

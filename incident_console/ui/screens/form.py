@@ -15,8 +15,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from ...domain.text import visible
+from ...domain import limits
+from ...domain.text import clean_input, visible
 from ..forms import Field, Values
+from ..widgets.literal_input import LiteralInput
 
 
 class FormScreen(ModalScreen[Values | None]):
@@ -63,7 +65,7 @@ class FormScreen(ModalScreen[Values | None]):
                             yield RadioButton(Content(visible(label)), value=choice == value, name=choice)
                 else:
                     # No select-on-focus: a kept draft would be selected, and the next key would replace it.
-                    yield Input(
+                    yield LiteralInput(
                         value=value,
                         placeholder=field.placeholder,
                         id=f"field-{field.name}",
@@ -156,6 +158,10 @@ class FormScreen(ModalScreen[Values | None]):
     def action_save(self) -> None:
         values = self.values()
         errors = {f.name: f"{f.label} is required." for f in self.fields if f.required and not values[f.name].strip()}
+        for field in self.fields:  # the Desk's length limits, checked before the form closes
+            too_long = limits.problem(field.label, clean_input(values[field.name]), field.limit) if field.limit else ""
+            if too_long and field.name not in errors:
+                errors[field.name] = too_long
         if not errors and self._validate is not None:
             errors = {name: error for name, error in self._validate(values).items() if error}
         for field in self.fields:

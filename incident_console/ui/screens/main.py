@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.screen import Screen
 
 from ...clipboard import CopyOutcome
-from ...domain import sla
+from ...domain import limits, sla
 from ...domain.errors import InputError
 from ...domain.model import Incident, Severity, Status
 from ...domain.templates import unfilled
@@ -466,6 +466,10 @@ class MainScreen(Screen[None]):
         if not text:
             self.notify("The draft is empty: nothing to copy.", severity="warning")
             return
+        refused = limits.problem("the status update", text, limits.ENTRY)
+        if refused:  # before it is copied: an update that cannot be logged is not sent
+            self.notify(refused, severity="error", markup=False)
+            return
         if placeholders := unfilled(text):
             from .confirm import ConfirmSend
 
@@ -549,8 +553,13 @@ class MainScreen(Screen[None]):
             self.app.push_screen(DocumentScreen(f"Handoff briefing — {changed.id} to {changed.commander}", briefing))
 
         fields = [
-            forms.Field("to", "Hand over to", required=True, placeholder="who takes over"),
-            forms.Field("notes", "What I would do next / open threads", placeholder="into the briefing and the log"),
+            forms.Field("to", "Hand over to", required=True, placeholder="who takes over", limit=limits.NAME),
+            forms.Field(
+                "notes",
+                "What I would do next / open threads",
+                placeholder="into the briefing and the log",
+                limit=limits.REASON,
+            ),
         ]
         await self._form(
             f"Hand off {incident.id}",

@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static, TextArea
 
+from ...domain import limits
 from ...domain.model import POSTMORTEM_FIELDS, POSTMORTEM_SECTIONS
+from ..widgets.literal_text_area import LiteralTextArea
 from .document import DocumentScreen
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
             yield Select(
                 [(title, key) for key, title in POSTMORTEM_FIELDS], value=self.key, allow_blank=False, id="section"
             )
-            yield TextArea(self._text(self.key), id="section-text", soft_wrap=True)
+            yield LiteralTextArea(self._text(self.key), id="section-text", soft_wrap=True)
             with Horizontal(id="form-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
@@ -67,6 +69,11 @@ class SectionEditor(ModalScreen[tuple[str, str] | None]):
 
     def action_save(self) -> None:
         text = self.query_one("#section-text", TextArea).text
+        title = dict(POSTMORTEM_SECTIONS)[self.key]
+        refused = limits.problem(f"the post-mortem's {title} section", text.strip(), limits.SECTION)
+        if refused:  # the editor stays open with the text
+            self.notify(refused, severity="error", markup=False)
+            return
         self.drafts.pop(self.key, None)
         self.dismiss((self.key, text))
 

@@ -13,8 +13,10 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input
 
+from ...domain import limits
 from ...domain.model import LogEntry
-from ...domain.text import visible
+from ...domain.text import clean_input, visible
+from .literal_input import LiteralInput
 from .live_text import LiveText
 from .log_view import LogRow, LogView
 
@@ -75,11 +77,11 @@ class ActionLog(Vertical):
             box = self.query_one(f"#{id}", Input)
         except NoMatches:
             if id == "log-filter":
-                box = Input(placeholder="filter: text, or kind:comms kind:action …", id=id)
+                box = LiteralInput(placeholder="filter: text, or kind:comms kind:action …", id=id)
                 await self.mount(box, before=self.view)
             else:
                 # No select-on-focus: a kept draft would be selected, and the next key typed would replace it.
-                box = Input(
+                box = LiteralInput(
                     placeholder="log entry — Enter saves and closes, Escape keeps the draft",
                     id=id,
                     select_on_focus=False,
@@ -181,9 +183,13 @@ class ActionLog(Vertical):
     @on(Input.Submitted, "#log-input")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value.strip()
+        text = clean_input(event.value)
         if not text:
             self.notify("The log entry is empty; type what happened, then Enter.", severity="warning")
+            return
+        refused = limits.problem("the log entry", text, limits.ENTRY)
+        if refused:  # said now, while the line still holds the text
+            self.notify(visible(refused), severity="error", markup=False)
             return
         # The line closes once saved, so the next key is a command again: ``l`` opens a new line.
         # A line left open took the next ``l`` as the first letter of the next entry.

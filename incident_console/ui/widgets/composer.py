@@ -18,6 +18,7 @@ from ...domain import templates
 from ...domain.model import Incident
 from ...domain.policy import Policy
 from ...domain.text import clean_input, visible
+from .literal_input import LiteralInput
 from .live_text import LiveText
 
 if TYPE_CHECKING:
@@ -73,11 +74,13 @@ class Composer(Vertical):
                 await self._make_editor()
 
     async def _make_editor(self) -> None:
-        from textual.widgets import Select, TextArea
+        from textual.widgets import Select
+
+        from .literal_text_area import LiteralTextArea
 
         choices = [(t.title, t.key) for t in templates.TEMPLATES]
         select: Select[str] = Select(choices, value=self._key, allow_blank=False, id="template")
-        area = TextArea(self._text, id="draft", soft_wrap=True, show_line_numbers=False, disabled=self._disabled)
+        area = LiteralTextArea(self._text, id="draft", soft_wrap=True, show_line_numbers=False, disabled=self._disabled)
         title, preview = self.query_one("#template-preview"), self.query_one("#draft-preview", Static)
         await self.mount(select, after=title)
         await self.mount(area, after=preview)
@@ -179,7 +182,7 @@ class Composer(Vertical):
         cause = self._cause()
         if cause is None and needs_cause:
             placeholder = "cause (for Identified): what the issue is"
-            cause = Input(self._cause_for_incident(), placeholder=placeholder, id="cause")
+            cause = LiteralInput(self._cause_for_incident(), placeholder=placeholder, id="cause")
             self.mount(cause, before=self._editor())
         if cause is not None:
             cause.set_class(not needs_cause, "hidden")

@@ -35,8 +35,41 @@ def _clock(moment: datetime) -> str:
     return to_text(moment)[:19].replace("T", " ") + " UTC"
 
 
-def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> Content:
-    """The pane's text; everything a person wrote is shown literally."""
+# Every field has one line; lines the pane has to spare go to the title first, then to the fields
+# from the top (before the pane's height is known, the title has two). What still does not fit is cut with
+# an ellipsis, so a 200-character title or a long list of services never pushes the status, the
+# times or the triage out of sight.
+TITLE, TITLE_LINES = 1, 2
+
+
+def shares(lines: list[Content], width: int, height: int) -> list[int]:
+    """How many lines of ``width`` cells each of ``lines`` gets in a pane ``height`` lines high."""
+    wanted = [len(line.wrap(width)) if width > 0 else 1 for line in lines]
+    given = [1] * len(lines)
+    spare = height - len(lines) if height > 0 else TITLE_LINES - 1
+    for index in [TITLE, *(i for i in range(len(lines)) if i != TITLE)][: len(lines)]:
+        extra = min(wanted[index] - 1, spare)
+        if extra > 0:
+            given[index] += extra
+            spare -= extra
+    return given
+
+
+def fit(content: Content, width: int, lines: int = 1) -> list[Content]:
+    """``content`` in at most ``lines`` lines of ``width`` cells, the last one ending in … if it goes on."""
+    if width <= 0:
+        return [content]
+    wrapped = content.wrap(width)
+    if len(wrapped) <= lines:
+        return wrapped
+    kept = wrapped[:lines]
+    kept[-1] = (kept[-1] + " " + wrapped[lines]).truncate(width, ellipsis=True)
+    return kept
+
+
+def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> list[Content]:
+    """The pane's lines, each to be fitted to the pane's width (see ``fit``); everything a person
+    wrote is shown literally."""
     sev = incident.severity
     lines: list[Content] = [
         Content.assemble(
@@ -67,7 +100,7 @@ def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_
         lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
     elif saved_at is not None:
         lines.append(Content.assemble(("Saved     ", "dim"), (f"{_clock(saved_at)} ({_ago(saved_at, now)})", "dim")))
-    return Content("\n").join(lines)
+    return lines
 
 
 def _window(severity: Severity) -> str:
@@ -77,8 +110,11 @@ def _window(severity: Severity) -> str:
 class IncidentPane(LiveText):
     """Shows one incident; re-rendered each second for the live 'ago' times."""
 
+    _lines: list[Content] | None = None
+
     def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
         if incident is None:
+            self._lines = None
             self.set_content(
                 Content.assemble(
                     ("No active incident", "bold"),
@@ -89,4 +125,13 @@ class IncidentPane(LiveText):
                 )
             )
             return
-        self.set_content(describe(incident, now, saved_at, save_problem))
+        self._lines = describe(incident, now, saved_at, save_problem)
+        self.set_content(Content("\n").join(self._lines))
+
+    def render(self) -> Content:
+        if self._lines is None:
+            return super().render()
+        width, height = self.content_size
+        given = shares(self._lines, width, height)
+        shown = [line for content, n in zip(self._lines, given, strict=True) for line in fit(content, width, n)]
+        return Content("\n").join(shown)
