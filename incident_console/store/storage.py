@@ -32,6 +32,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
+from ..domain.text import escape_json
 from .atomic import TEMP_MARK, Chunk, FileRange, Piece, remove_stale_temps, temp_prefix, write_atomically
 from .atomic import pread as _pread
 
@@ -460,8 +461,12 @@ def _finite(text: str) -> float:
 
 
 def dumps(value: Any) -> bytes:
-    """Compact JSON in UTF-8; raises ValueError for what cannot be written (NaN, lone surrogates)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    """Compact JSON in UTF-8; raises ValueError for what cannot be written (NaN, lone surrogates).
+
+    Characters that could drive a terminal or disguise text (C1 and bidi controls; JSON escapes C0
+    itself) are written as ``\\u`` escapes, so ``cat`` or ``less`` of the file shows them harmlessly.
+    """
+    return escape_json(json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)).encode("utf-8")
 
 
 def read_layout(path: str) -> StateFile:

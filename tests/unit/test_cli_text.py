@@ -121,7 +121,7 @@ def test_json_output_escapes_controls_and_reads_back_exactly(cli: Cli) -> None:
         (("severity", "P2", "--reason", "r" * 2001), "the reason for the severity change is 2,001 characters"),
         (("escalate", "w" * 101, "--why", "x"), "who the incident is escalated to is 101 characters long"),
         (("action", "add", "a" * 501), "the action item is 501 characters long; the limit is 500"),
-        (("handoff", "--to", "h" * 101), "who takes over (--to) is 101 characters long"),
+        (("handoff", "--to", "h" * 101), "who takes over is 101 characters long"),
         (("postmortem", "--section", "summary", "--text", "p" * 20_001), "Summary section is 20,001 characters"),
     ],
 )
@@ -146,3 +146,14 @@ def test_run_refuses_a_command_line_too_long_to_log_before_running_it(cli: Cli, 
     assert done.returncode == 2
     assert b"the command line is" in done.stderr and b"the limit is 9,900" in done.stderr
     assert not marker.exists()
+
+
+def test_the_state_file_itself_shows_no_raw_control_when_printed_and_reads_back_exactly(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    assert cli("new", "Checkout down", "--severity", "P2").returncode == 0
+    assert cli("log", HOSTILE).returncode == 0
+    raw = cli.file.read_bytes().decode("utf-8")
+    assert not [c for c in NEVER_PRINTED if c in raw]  # `cat incidents.json` sends none of them to the terminal
+    assert "👩\u200d💻" in raw  # an emoji's joiner is no control
+    assert [e.text for e in Repository(cli.file).snapshot().log if e.kind == "note"] == [HOSTILE]
+    assert cli("verify").returncode == 0
