@@ -25,9 +25,16 @@ os.dup2(quiet, 1)
 os.dup2(quiet, 2)
 text = sys.stdin.buffer.read().decode("utf-8")
 try:
+    import time
     import pyperclip
     pyperclip.copy(text)
-    back = pyperclip.paste()
+    # xclip serves the selection from a process it starts in the background, which takes the
+    # selection a moment after copy returns: read back until it has, for up to two seconds.
+    for _ in range(40):
+        back = pyperclip.paste()
+        if back == text:
+            break
+        time.sleep(0.05)
 except Exception as exc:
     answer.write("error: " + (str(exc).splitlines() or [type(exc).__name__])[0])
     answer.close()
@@ -56,7 +63,7 @@ def has_display() -> bool:
 class PyperclipClipboard:
     """The system clipboard through pyperclip, checked by reading it back."""
 
-    def __init__(self, timeout: float = 3.0) -> None:
+    def __init__(self, timeout: float = 5.0) -> None:
         self.timeout = timeout
 
     def copy(self, text: str) -> CopyOutcome:

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from incident_console.desk import Desk
 from incident_console.domain import limits, reports, sla
 from incident_console.domain.model import NewEntry, Severity, Status
-from incident_console.domain.text import visible
+from incident_console.domain.text import escape_json, visible
 from incident_console.store import storage
 from incident_console.store.repository import Repository
 from tests.reliability import children
@@ -1388,7 +1388,9 @@ def locale_roundtrip(workdir: Path, trials: int = 1, *, seed: int | None = None,
             assert [e["text"] for e in shown["log"] if e["kind"] == "note"] == [NOTE_TEXT, C_NOTE_TEXT]
             raw = path.read_bytes()
             for text in (TITLE_TEXT, NOTE_TEXT, C_NOTE_TEXT):
-                assert text.encode("utf-8") in raw, f"{text!r} is not in the file as UTF-8"
+                # As UTF-8, not \u escapes; only characters that could drive a terminal are escaped.
+                stored = escape_json(text).encode("utf-8")
+                assert stored in raw, f"{text!r} is not in the file as UTF-8"
             done = run_cli(path, "verify", workdir=folder, env=plain_c)
             assert done.returncode == 0, done.stderr
             assert Repository(path).verify() is None

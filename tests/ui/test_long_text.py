@@ -94,7 +94,7 @@ async def test_a_form_over_a_limit_stays_open_with_the_error_and_the_text(make_a
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)
-        error = str(app.screen.query_one("#form-error").render())
+        error = str(app.screen.query_one("#error-title").render())  # under the field
         assert "Title is 205 characters long; the limit is 200" in error
         assert app.screen.query_one("#field-title").value == title
         assert not on_disk(state_file).incidents

@@ -104,7 +104,8 @@ class Composer(Vertical):
         else:
             self._text = text
             # Shown as the editor shows it: text from the file never reaches the terminal as control codes.
-            self.query_one("#draft-preview", Static).update(Content(visible(text, multiline=True)))
+            # Tabs as the editor draws them (to the next of every 4 columns).
+            self.query_one("#draft-preview", Static).update(Content(visible(text, multiline=True).expandtabs(4)))
 
     def _set_disabled(self, disabled: bool) -> None:
         self._disabled = disabled
