@@ -57,7 +57,7 @@ SCENARIOS = (
     ),  # fmt: skip
     Scenario("clipboard-console", "Clipboard: console says OSC 52", scenarios.clipboard_console, 5),
     Scenario("clipboard-xvfb", "Clipboard: real X server (Xvfb + xclip)", scenarios.clipboard_xvfb, 20),
-    Scenario("bursts", "Every text field typed in one burst, tmux, every core busy", bursts.typed_bursts, 10),
+    Scenario("bursts", "Every text field typed in one burst, tmux, every core busy", bursts.typed_bursts, 5),
     Scenario("clock-jump", "Clock jumps 3 h while the console is open", scenarios.clock_jump, 8),
     Scenario("clock-dst", "Deadlines across a DST change", scenarios.clock_dst, 5),
     Scenario("locale", "C locale and other time zones", scenarios.locale_roundtrip, 5),
