@@ -103,8 +103,8 @@ async def _key_to_frame(path: Path) -> list[float]:
 
         app._display = recording_display  # type: ignore[method-assign]
         await pilot.pause()
-        await pilot.press("l")
         for number in range(KEY_PRESSES):
+            await pilot.press("l")  # the line closes once saved: each entry opens it again
             log.query_one("#log-input").value = f"benchmark entry {number}"  # type: ignore[attr-defined]
             before = len(log.view.rows)
             await pilot.pause()
