@@ -38,6 +38,9 @@ class InOrder:
         self._released: set[int] = set()
         self._wake = asyncio.Event()
         self._started = False
+        # An event the app is handling now, let through as it arrived because nothing was before it.
+        self._in_hand = False
+        self._idle = True  # no event sent in turn is being handled
 
     def take(self, event: events.Event) -> bool:
         """Called with every event the app receives; True when the event is held to be sent in turn."""
@@ -46,8 +49,12 @@ class InOrder:
         if id(event) in self._released:
             self._released.discard(id(event))
             return False  # its turn: the app handles it as usual
-        self._waiting.append(event)
         self._wake.set()
+        if self._started and not self._waiting and not self._in_hand and self._idle:
+            # Nothing ahead of it: handled now, as it arrived; the next waits until it is done.
+            self._in_hand = True
+            return False
+        self._waiting.append(event)
         return True
 
     @property
@@ -68,16 +75,24 @@ class InOrder:
     async def _send_in_turn(self) -> None:
         app = self._app
         while True:
+            if self._in_hand:
+                self._idle = False
+                await self._handled()
+                self._in_hand = False
+                self._idle = True
+                continue
             if not self._waiting:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
             event = self._waiting.popleft()
             self._released.add(id(event))
+            self._idle = False
             if not app.post_message(event):
                 self._released.discard(id(event))
                 return  # the app is closing
             await self._handled()
+            self._idle = True
 
     async def _handled(self) -> None:
         """Wait until every message pump of the app and its screens has nothing left to do."""

@@ -197,9 +197,15 @@ class ActionLog(Vertical):
         if incident_id is None:
             return
         event.input.value = ""
-        event.input.add_class("hidden")
-        self.view.focus()
         self.post_message(self.Submitted(text, incident_id))
+        # Closed once the entry is drawn: moving the focus restyles the pane and the footer, which
+        # would hold back the frame that shows the entry. Keys typed meanwhile wait (key_order).
+        self.call_after_refresh(self._close_entry, event.input)
+
+    def _close_entry(self, line: Input) -> None:
+        line.add_class("hidden")
+        if line.has_focus:
+            self.view.focus()
 
     # filter line
 
