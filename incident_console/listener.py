@@ -113,9 +113,7 @@ class Listener:
         return web.json_response(body, status=status)
 
 
-def serve(
-    desk: Desk, settings: Settings, *, host: str, port: int, token: str | None, author: str | None
-) -> int:
+def serve(desk: Desk, settings: Settings, *, host: str, port: int, token: str | None, author: str | None) -> int:
     """Run until SIGTERM or Ctrl-C; 0 after a clean stop."""
     if token is not None and not token.strip():
         raise InputError("the token is empty; give a secret senders must present")

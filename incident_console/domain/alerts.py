@@ -51,14 +51,14 @@ class IngestRules(NamedTuple):
     def from_mapping(cls, data: Any, *, source: str = "config") -> IngestRules:
         """Read ``[ingest]``, refusing any unknown key or bad value::
 
-            [ingest]
-            default_severity = "P3"
-            severity_label = "severity"
-            service_labels = ["service", "job", "app"]
-            [ingest.severity]
-            critical = "P1"
-            [ingest.pagerduty_priority]
-            P5 = "P4"
+        [ingest]
+        default_severity = "P3"
+        severity_label = "severity"
+        service_labels = ["service", "job", "app"]
+        [ingest.severity]
+        critical = "P1"
+        [ingest.pagerduty_priority]
+        P5 = "P4"
         """
         if not isinstance(data, dict):
             raise InputError(f"{source}: 'ingest' must be a table, not {data!r}")
@@ -363,7 +363,9 @@ def alert_states(log: Iterable[LogEntry], key: str) -> dict[str, AlertState]:
 
 def pagerduty_events(log: Iterable[LogEntry]) -> set[str]:
     """The PagerDuty event ids already applied to an incident."""
-    return {str(e.details["event_id"]) for e in log if e.details.get("source") == "pagerduty" and "event_id" in e.details}
+    return {
+        str(e.details["event_id"]) for e in log if "event_id" in e.details and e.details.get("source") == SOURCES[2]
+    }
 
 
 # --- the decision ---------------------------------------------------------------------------------
@@ -428,9 +430,7 @@ def severity_for(labels: Mapping[str, str], rules: IngestRules) -> tuple[Severit
     return rules.default_severity, f"Severity {rules.default_severity.value} by default ({shown})"
 
 
-def plan_group(
-    group: AlertGroup, linked: Incident | None, known: Mapping[str, AlertState], rules: IngestRules
-) -> Plan:
+def plan_group(group: AlertGroup, linked: Incident | None, known: Mapping[str, AlertState], rules: IngestRules) -> Plan:
     """What an Alertmanager or Grafana notification does, given the incident it is linked to (or None)
     and the alert states its log already holds. The same notification twice plans nothing the second time."""
     changed = [
@@ -441,9 +441,7 @@ def plan_group(
     # A resolved alert never seen firing still closes nothing: it is logged only where the group is linked.
     if linked is None:
         changed = [a for a in changed if a.status == "firing"]
-    lines = [
-        Line("alert", _alert_text(alert), alert_details(group, alert), author=group.source) for alert in changed
-    ]
+    lines = [Line("alert", _alert_text(alert), alert_details(group, alert), author=group.source) for alert in changed]
     if group.truncated and changed:
         lines.append(
             Line(
@@ -506,8 +504,8 @@ def plan_pagerduty(event: PagerDutyEvent, linked: Incident | None, applied: set[
         if linked is not None:
             return Plan(None, (), linked.id, "already declared, nothing to do")
         severity, why = _pd_severity(event, rules)
-        details = {**base, "name": event.title or "PagerDuty incident", "status": "firing", "links": links,
-                   "fingerprint": event.key, "starts_at": _time_text(event.occurred_at), "ends_at": "",
+        details: dict[str, Any] = {**base, "name": event.title or "PagerDuty incident", "status": "firing",
+                   "links": links, "fingerprint": event.key, "starts_at": _time_text(event.occurred_at), "ends_at": "",
                    "labels": {}, "summary": event.title, "description": ""}  # fmt: skip
         title = event.title or f"PagerDuty incident #{event.number}"
         declaration = Declaration(title, severity, why, (event.service,) if event.service else (), event.occurred_at)
@@ -532,8 +530,8 @@ def plan_pagerduty(event: PagerDutyEvent, linked: Incident | None, applied: set[
         suggested = rules.pagerduty_priority.get(event.priority.upper())
         text = f"PagerDuty priority is now {event.priority or 'none'}"
         text += f": suggests {suggested.value}; the severity is unchanged" if suggested else ""
-        details: dict[str, Any] = {**base, "suggested": suggested.value if suggested else None}
-        return Plan(None, (Line("note", text, details, author=who),), linked.id, f"priority logged on {linked.id}")
+        suggestion = {**base, "suggested": suggested.value if suggested else None}
+        return Plan(None, (Line("note", text, suggestion, author=who),), linked.id, f"priority logged on {linked.id}")
     if kind == "incident.resolved":
         details = {**base, "name": event.title or "PagerDuty incident", "status": "resolved", "links": links,
                    "fingerprint": event.key, "starts_at": "", "ends_at": _time_text(event.occurred_at),
