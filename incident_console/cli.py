@@ -508,7 +508,8 @@ def run_command(args: argparse.Namespace) -> int:
             checklist.NOT_SENT: f"not sent ({PROG} update resolved)",
         }
         for check in desk.resolve_checks(incident, snap):
-            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}")
+            evidence = f"; {check.evidence}" if check.evidence else ""
+            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}{evidence}")
     elif args.command == "postmortem":
         return _postmortem(desk, args, incident_id)
     elif args.command == "action":

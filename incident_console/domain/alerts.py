@@ -153,7 +153,9 @@ def _fail(source: str, what: str) -> InputError:
 
 
 def _text(value: Any, source: str, field: str, *, required: bool = False, multiline: bool = False) -> str:
-    if value is None and not required:
+    if value is None:
+        if required:
+            raise _fail(source, f"has no {field}")
         return ""
     if not isinstance(value, str):
         raise _fail(source, f"has {field} = {_brief(value)}, which is not a string")
