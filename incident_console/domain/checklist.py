@@ -57,6 +57,7 @@ def _verified_at(log: Iterable[LogEntry]) -> datetime | None:
 def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTimer]) -> list[Check]:
     """Where each step of Resolve stands, from the incident, its log and its timers."""
     verified = _verified_at(log)
+    evidence = alert_evidence(log)
     monitoring = next((t for t in timers if t.name == "monitoring"), None)
     resolved = incident.status is Status.RESOLVED
     notified = resolved and any(
@@ -73,9 +74,7 @@ def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTime
     else:
         monitor_detail, monitored = "resolved before the monitoring time (override)", False
     return [
-        Check(
-            "verify", CHECKS[0][1], verified is not None, "confirmed" if verified else NOT_CONFIRMED, alert_evidence(log)
-        ),
+        Check("verify", CHECKS[0][1], verified is not None, "confirmed" if verified else NOT_CONFIRMED, evidence),
         Check("monitor", CHECKS[1][1], monitored, monitor_detail),
         Check("update_status", CHECKS[2][1], resolved, "resolved" if resolved else "not yet"),
         Check("notify", CHECKS[3][1], notified, "sent" if notified else NOT_SENT),

@@ -186,10 +186,11 @@ def test_sigint_stops_it_cleanly(tmp_path: Path) -> None:
 
 
 def test_only_listen_imports_aiohttp(tmp_path: Path) -> None:
+    payload = Path(__file__).parents[1] / "fixtures" / "alertmanager_firing.json"
     script = (
         "import sys, json\n"
         "from incident_console import cli\n"
-        f"cli.main(['--file', {str(tmp_path / 'f.json')!r}, 'ingest', {str(Path(__file__).parents[1] / 'fixtures' / 'alertmanager_firing.json')!r}])\n"
+        f"cli.main(['--file', {str(tmp_path / 'f.json')!r}, 'ingest', {str(payload)!r}])\n"
         "print(json.dumps({m: m in sys.modules for m in ('aiohttp', 'textual')}))\n"
     )
     result = subprocess.run(
