@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.content import Content
 
@@ -35,7 +37,39 @@ def _clock(moment: datetime) -> str:
     return to_text(moment)[:19].replace("T", " ") + " UTC"
 
 
-def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> Content:
+NEWEST_ALERTS = 3  # the pane is a summary on one line: the log holds every alert entry
+
+
+def alert_lines(alerts: Sequence[Mapping[str, Any]]) -> list[Content]:
+    """How many alerts fire and how many resolved, and the names of the newest (shown literally:
+    labels and annotations can hold anything). One line, so the pane still fits 35 rows."""
+    if not alerts:
+        return []
+    firing = sum(a["status"] == "firing" for a in alerts)
+    resolved = len(alerts) - firing
+    names: list[str] = []
+    for alert in reversed(alerts[-NEWEST_ALERTS:]):
+        if str(alert["name"]) not in names:
+            names.append(str(alert["name"]))
+    return [
+        Content.assemble(
+            ("Alerts    ", "bold"),
+            (f"{firing} firing", "bold red" if firing else "dim"),
+            " · ",
+            (f"{resolved} resolved", "green" if resolved else "dim"),
+            " · newest: ",
+            visible(", ".join(names)),
+        )
+    ]
+
+
+def describe(
+    incident: Incident,
+    now: datetime,
+    saved_at: datetime | None,
+    save_problem: str,
+    alerts: Sequence[Mapping[str, Any]] = (),
+) -> Content:
     """The pane's text; everything a person wrote is shown literally."""
     sev = incident.severity
     lines: list[Content] = [
@@ -63,6 +97,7 @@ def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_
     lines.append(
         Content.assemble(("Triage    ", "bold"), triage.describe() if triage else ("not done yet (t)", "yellow"))
     )
+    lines.extend(alert_lines(alerts))
     if save_problem:
         lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
     elif saved_at is not None:
@@ -77,7 +112,14 @@ def _window(severity: Severity) -> str:
 class IncidentPane(LiveText):
     """Shows one incident; re-rendered each second for the live 'ago' times."""
 
-    def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
+    def show(
+        self,
+        incident: Incident | None,
+        now: datetime,
+        saved_at: datetime | None,
+        save_problem: str,
+        alerts: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
         if incident is None:
             self.set_content(
                 Content.assemble(
@@ -89,4 +131,17 @@ class IncidentPane(LiveText):
                 )
             )
             return
-        self.set_content(describe(incident, now, saved_at, save_problem))
+        self.set_content(describe(incident, now, saved_at, save_problem, alerts))
+
+
+# The link an alert is best seen by, in this order; only web addresses are opened (an alert's text is anyone's).
+_LINK_ORDER = ("generatorURL", "dashboardURL", "panelURL", "html_url", "runbook_url", "silenceURL")
+
+
+def web_link(links: Mapping[str, Any]) -> str:
+    """The web address an alert is best seen by, or "" when it has none."""
+    for name in (*_LINK_ORDER, *sorted(links)):
+        url = str(links.get(name) or "")
+        if url.lower().startswith(("https://", "http://")):
+            return url
+    return ""
