@@ -149,6 +149,7 @@ def test_the_severity_mapping_comes_from_config(tmp_path: Path) -> None:
         ('[ingest.severity]\ncritical = "P9"\n', "ingest.severity.critical = 'P9' is not a severity"),
         ("[ingest]\nservice_labels = 3\n", "ingest.service_labels must be a list of label names"),
         ("[ingest]\ncolour = 1\n", "unknown key 'ingest.colour'"),
+        ('[ingest]\npagerduty_secret_file = "missing.secret"\n', "ingest.pagerduty_secret_file"),
     ],
 )
 def test_a_bad_ingest_config_is_refused_in_one_sentence(tmp_path: Path, config: str, says: str) -> None:

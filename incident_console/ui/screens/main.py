@@ -630,4 +630,3 @@ class MainScreen(Screen[None]):
 
     def action_quit(self) -> None:
         self.console.action_quit()
-
