@@ -291,7 +291,7 @@ def _incident_json(incident: Incident) -> dict[str, Any]:
 
 
 def _alerts_json(log: Sequence[LogEntry]) -> list[dict[str, Any]]:
-    from .domain.alerts import alerts_of
+    from .domain.alert_plan import alerts_of
 
     return [{k: v for k, v in alert.items() if k != "entry"} for alert in alerts_of(log)]
 

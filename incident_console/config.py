@@ -6,7 +6,7 @@ import math
 import os
 from typing import Any, NamedTuple
 
-from .domain.alerts import IngestRules
+from .domain.alert_rules import IngestRules
 from .domain.errors import InputError
 from .domain.policy import Policy
 from .domain.templates import TEMPLATES, Template, merge

@@ -34,6 +34,7 @@ from .store.repository import Repository, Transaction
 if TYPE_CHECKING:
     from . import ingest
     from .domain import alerts, checklist
+    from .domain.alert_rules import IngestRules
 
 Clock = Callable[[], datetime]
 USER_VARIABLE = "INCIDENT_CONSOLE_USER"
@@ -266,7 +267,7 @@ class Desk:
         tx.append(entry._replace(author=author) if author is not None else entry)
         return incident
 
-    def ingest(self, payload: alerts.Payload, rules: alerts.IngestRules, author: str | None = None) -> ingest.Outcome:
+    def ingest(self, payload: alerts.Payload, rules: IngestRules, author: str | None = None) -> ingest.Outcome:
         """Apply a monitoring webhook (see ``ingest.apply``): declare, log its alerts, or nothing."""
         from . import ingest
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .domain import alerts
+from .domain import alert_plan, alerts
+from .domain.alert_rules import IngestRules
 from .domain.errors import InputError
 from .domain.model import Incident
 
@@ -44,17 +45,17 @@ def decode(body: bytes, source: str) -> alerts.Payload:
     return alerts.parse(data, source)
 
 
-def apply(desk: Desk, payload: alerts.Payload, rules: alerts.IngestRules, author: str | None = None) -> Outcome:
+def apply(desk: Desk, payload: alerts.Payload, rules: IngestRules, author: str | None = None) -> Outcome:
     """Apply ``payload`` in one transaction: declare, log its alerts, or nothing when it is a repeat."""
     now = desk.clock()
     with desk.repository.transaction(now) as tx:
         snap = tx.snapshot
-        linked = alerts.linked_incident(payload.key, snap.incidents, snap.log_by_incident)
+        linked = alert_plan.linked_incident(payload.key, snap.incidents, snap.log_by_incident)
         log = snap.log_for(linked.id) if linked else ()
         if isinstance(payload, alerts.AlertGroup):
-            plan = alerts.plan_group(payload, linked, alerts.alert_states(log, payload.key), rules)
+            plan = alert_plan.plan_group(payload, linked, alert_plan.alert_states(log, payload.key), rules)
         else:
-            plan = alerts.plan_pagerduty(payload, linked, alerts.pagerduty_events(log), rules)
+            plan = alert_plan.plan_pagerduty(payload, linked, alert_plan.pagerduty_events(log), rules)
         incident: Incident | None = linked
         declared = False
         if plan.declare is not None:
@@ -78,7 +79,7 @@ def _declare(
     desk: Desk,
     tx: Transaction,
     payload: alerts.Payload,
-    declaration: alerts.Declaration,
+    declaration: alert_plan.Declaration,
     now: Any,
     author: str | None,
 ) -> Incident:

@@ -33,7 +33,7 @@ class Check(NamedTuple):
 
 def alert_evidence(log: Sequence[LogEntry]) -> str:
     """The alerts' word on Verify: all resolved, or which are still firing; "" without alerts."""
-    from .alerts import alerts_of
+    from .alert_plan import alerts_of
 
     alerts = alerts_of(log)
     if not alerts:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from incident_console import ingest
 from incident_console.desk import Desk
-from incident_console.domain.alerts import IngestRules, severity_for
+from incident_console.domain.alert_plan import severity_for
+from incident_console.domain.alert_rules import IngestRules
 from incident_console.domain.errors import InputError
 from incident_console.domain.model import Severity
 from incident_console.store.repository import Repository

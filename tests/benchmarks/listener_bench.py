@@ -34,7 +34,7 @@ import aiohttp
 
 from incident_console import ingest
 from incident_console.desk import Desk
-from incident_console.domain.alerts import IngestRules
+from incident_console.domain.alert_rules import IngestRules
 from incident_console.store.repository import Repository
 
 from .store_bench import TEXT, build_file

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from incident_console import ingest
 from incident_console.desk import Desk
-from incident_console.domain.alerts import IngestRules
+from incident_console.domain.alert_rules import IngestRules
 from incident_console.domain.model import Severity
 from incident_console.store.repository import Repository
 

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
-from ...domain.alerts import alerts_of
+from ...domain.alert_plan import alerts_of
 from ...domain.errors import InputError
 from ...domain.model import Incident, LogEntry, Severity, Status
 from ...domain.templates import unfilled
