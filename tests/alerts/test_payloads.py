@@ -140,3 +140,17 @@ def test_escalated_and_reassigned_are_escalations(tmp_path: Path) -> None:
         desk.ingest(ingest.decode(json.dumps(body).encode(), "pagerduty"), IngestRules())
     assert [e.kind for e in desk.snapshot().log[-2:]] == ["escalation", "escalation"]
     assert desk.repository.verify() is None
+
+
+def test_a_repeat_is_answered_without_reading_the_file_again(tmp_path: Path, monkeypatch: Any) -> None:
+    from incident_console.store import repository
+
+    desk = desk_on(tmp_path / "f.json")
+    desk.ingest(ingest.decode(fixture("alertmanager_firing"), "alertmanager"), IngestRules())
+
+    def no_reading(*args: Any) -> Any:
+        raise AssertionError("the file was parsed again for a repeat")
+
+    monkeypatch.setattr(repository, "decode", no_reading)
+    outcome = desk.ingest(ingest.decode(fixture("alertmanager_repeat"), "alertmanager"), IngestRules())
+    assert outcome.summary == "duplicate, nothing to do"

@@ -97,3 +97,21 @@ class TestAlertsInTheIncidentPane:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             assert "Alerts" not in text_of(app, "#incident-pane")
+
+
+class TestTheResolveChecklist:
+    async def test_verify_shows_the_alerts_still_firing_then_all_resolved(self, make_app, state_file, clock):
+        deliver(state_file, clock, "alertmanager_firing")
+        app = make_app(poll_seconds=0.1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.pause()
+            checks = str(app.screen.query_one("#checks").render())
+            assert "2 of 2 alerts still firing: HighErrorRate" in checks
+            deliver(state_file, clock, "alertmanager_resolved")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "0 firing" in text_of(app, "#incident-pane"))
+            await pilot.press("x")
+            await pilot.pause()
+            assert "all 3 alerts resolved" in str(app.screen.query_one("#checks").render())
