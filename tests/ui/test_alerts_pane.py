@@ -10,6 +10,7 @@ from incident_console.desk import Desk
 from incident_console.domain.alert_rules import IngestRules
 from incident_console.domain.model import Severity
 from incident_console.store.repository import Repository
+from incident_console.ui.app import IncidentConsole
 
 from .conftest import SIZE, notices, text_of, wait_for
 
@@ -115,3 +116,44 @@ class TestTheResolveChecklist:
             await pilot.press("x")
             await pilot.pause()
             assert "all 3 alerts resolved" in str(app.screen.query_one("#checks").render())
+
+
+class TestSendersWhileTheConsoleIsOpen:
+    async def test_twenty_senders_and_a_person_typing_lose_nothing(self, clipboard, state_file):
+        import asyncio
+        import copy
+        from concurrent.futures import ThreadPoolExecutor
+
+        from tests.alerts.helpers import Listener
+
+        from .conftest import on_disk, record_notifications, wait_saved
+
+        typist = Desk(Repository(state_file), author="alice")
+        typist.declare("Checkout returns 500", Severity.P1)
+        base = json.loads((FIXTURES / "alertmanager_firing.json").read_text())
+        bodies = []
+        for number in range(20):
+            body = copy.deepcopy(base)
+            body["alerts"][0]["fingerprint"] = f"{number:016x}"
+            body["alerts"][0]["labels"]["instance"] = f"checkout-{number}:8080"
+            bodies.append(json.dumps(body).encode())
+        app = IncidentConsole(typist, clipboard=clipboard, verify_on_open=False, poll_seconds=0.1)
+        record_notifications(app)
+        with Listener(state_file.parent, file=state_file) as listener, ThreadPoolExecutor(max_workers=20) as pool:
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                sent = [pool.submit(listener.post, "/alertmanager", body) for body in bodies]
+                for line in range(5):
+                    await pilot.press("l", *f"typed line {line}", "enter")
+                await wait_saved(pilot)
+                answers = await asyncio.get_running_loop().run_in_executor(None, lambda: [f.result() for f in sent])
+                assert [status for status, _ in answers] == [200] * 20
+                await wait_for(pilot, lambda: any(n.title == "New incident" for n in notices(app)))
+                assert app.main.incident is not None and app.main.incident.id == "INC-1"  # not taken from the typist
+            listener.stop()
+        snap = on_disk(state_file)
+        assert [e.text for e in snap.log_for("INC-1") if e.kind == "note"] == [f"typed line {n}" for n in range(5)]
+        assert [i.id for i in snap.incidents] == ["INC-1", "INC-2"]  # the group declared once
+        fingerprints = {e.details["fingerprint"] for e in snap.log_for("INC-2") if e.kind == "alert"}
+        assert fingerprints == {"8a1e6d0c2f9b7e31"} | {f"{n:016x}" for n in range(20)}
+        assert Repository(state_file).verify() is None
