@@ -274,7 +274,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = command("listen", "receive Alertmanager, Grafana and PagerDuty webhooks over HTTP")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
     p.add_argument("--port", type=int, default=9095, help="port (default 9095)")
-    p.add_argument("--token", default=None, help="bearer token senders must give (or ?token=)")
+    p.add_argument("--token", default=None, help="token senders must give (default: $INCIDENT_CONSOLE_LISTEN_TOKEN)")
     return parser
 
 

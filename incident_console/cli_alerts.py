@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import ingest
 from .config import load_config
 from .desk import Desk
 from .domain.errors import InputError
+
+TOKEN_VARIABLE = "INCIDENT_CONSOLE_LISTEN_TOKEN"
 
 
 def run(desk: Desk, args: argparse.Namespace) -> int:
@@ -26,7 +29,8 @@ def run(desk: Desk, args: argparse.Namespace) -> int:
         settings,
         host=args.host,
         port=args.port,
-        token=args.token,
+        # From the environment, a token stays out of the process list that --token shows it in.
+        token=args.token if args.token is not None else os.environ.get(TOKEN_VARIABLE) or None,
         author=author,
     )
 

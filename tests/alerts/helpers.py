@@ -65,11 +65,15 @@ def intact(tmp_path: Path, file: Path | None = None) -> str:
 class Listener:
     """``incident-console listen`` in a child process on 127.0.0.1, on a port it picks."""
 
-    def __init__(self, tmp_path: Path, *args: str, file: Path | None = None) -> None:
+    def __init__(self, tmp_path: Path, *args: str, file: Path | None = None, env: dict[str, str] | None = None) -> None:
         self.file = file or tmp_path / "incidents.json"
         argv = [sys.executable, "-m", "incident_console", "--file", str(self.file), "listen", "--port", "0", *args]
         self.process = subprocess.Popen(
-            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=environment(tmp_path)
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            env={**environment(tmp_path), **(env or {})},
         )
         self.lines: list[str] = []
         assert self.process.stderr is not None

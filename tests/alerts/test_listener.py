@@ -217,3 +217,10 @@ def test_a_file_held_too_long_by_another_writer_is_a_503_and_the_retry_succeeds(
         status, answer = listener.post("/alertmanager", fixture("alertmanager_new_alert"))
         assert (status, answer["message"]) == (200, "1 alert logged on INC-1")
     intact(tmp_path)
+
+
+def test_the_token_can_come_from_the_environment(tmp_path: Path) -> None:
+    with Listener(tmp_path, "--host", "0.0.0.0", env={"INCIDENT_CONSOLE_LISTEN_TOKEN": "from-env"}) as listener:
+        assert listener.post("/alertmanager", fixture("alertmanager_firing"))[0] == 401
+        right = {"Authorization": "Bearer from-env"}
+        assert listener.post("/alertmanager", fixture("alertmanager_firing"), right)[0] == 200
