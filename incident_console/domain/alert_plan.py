@@ -257,3 +257,12 @@ def alerts_of(log: Iterable[LogEntry]) -> list[dict[str, Any]]:
                 "entry": entry.id,
             }
     return list(latest.values())
+
+
+def recurred_at(log: Iterable[LogEntry]) -> datetime | None:
+    """When the incident's alerts last fired again after it was resolved, or None."""
+    found = None
+    for entry in log:
+        if entry.kind == "recurrence":
+            found = entry.at
+    return found

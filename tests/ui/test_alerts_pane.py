@@ -8,7 +8,7 @@ from pathlib import Path
 from incident_console import ingest
 from incident_console.desk import Desk
 from incident_console.domain.alert_rules import IngestRules
-from incident_console.domain.model import Severity
+from incident_console.domain.model import Severity, Status
 from incident_console.store.repository import Repository
 from incident_console.ui.app import IncidentConsole
 
@@ -157,3 +157,19 @@ class TestSendersWhileTheConsoleIsOpen:
         fingerprints = {e.details["fingerprint"] for e in snap.log_for("INC-2") if e.kind == "alert"}
         assert fingerprints == {"8a1e6d0c2f9b7e31"} | {f"{n:016x}" for n in range(20)}
         assert Repository(state_file).verify() is None
+
+
+class TestRecurrence:
+    async def test_a_resolved_incident_whose_alerts_fire_again_is_marked(self, make_app, desk, state_file, clock):
+        deliver(state_file, clock, "alertmanager_firing")
+        deliver(state_file, clock, "alertmanager_resolved")
+        desk.set_status(Status.RESOLVED, note="rolled back")
+        app = make_app(poll_seconds=0.1)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "RECURRED" not in text_of(app, "#incident-pane")
+            clock.advance(minutes=5)
+            deliver(state_file, clock, "alertmanager_firing")
+            await wait_for(pilot, lambda: "RECURRED 03:05" in text_of(app, "#incident-pane"))
+            assert "2 firing · 1 resolved" in text_of(app, "#incident-pane")
+            assert app.main.incident.status is Status.RESOLVED  # marked, not reopened

@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from ...clipboard import CopyOutcome
 from ...domain import sla
-from ...domain.alert_plan import alerts_of
+from ...domain.alert_plan import alerts_of, recurred_at
 from ...domain.errors import InputError
 from ...domain.model import Incident, LogEntry, Severity, Status
 from ...domain.templates import unfilled
@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
         # (an alert hook, a colleague) and is announced, never shown in place of the one on screen.
         self._known: set[str] | None = None
         self._unseen: list[str] = []
-        self._alerts_for: tuple[tuple[LogEntry, ...], list[dict[str, Any]]] | None = None
+        self._alerts_for: tuple[tuple[LogEntry, ...], list[dict[str, Any]], datetime | None] | None = None
 
     @property
     def console(self) -> IncidentConsole:
@@ -174,7 +174,10 @@ class MainScreen(Screen[None]):
         saver = self.console.saver
         problem = saver.problem if saver.pending() else ""
         alerts = self._alerts(incident)
-        self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem, alerts)
+        recurred = self._alerts_for[2] if self._alerts_for else None
+        self.query_one(IncidentPane).show(
+            incident, now, self.console.desk.repository.saved_at(), problem, alerts, recurred
+        )
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
         local = self.query_one(ActionLog).view.local_time
@@ -187,7 +190,7 @@ class MainScreen(Screen[None]):
         """The incident's alerts, found again only when its log changed (the pane is drawn every second)."""
         log = self.console.snapshot.log_for(incident.id) if incident else ()
         if self._alerts_for is None or self._alerts_for[0] is not log:
-            self._alerts_for = (log, alerts_of(log))
+            self._alerts_for = (log, alerts_of(log), recurred_at(log))
         return self._alerts_for[1]
 
     def action_open_alert_link(self) -> None:

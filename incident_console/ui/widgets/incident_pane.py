@@ -40,7 +40,7 @@ def _clock(moment: datetime) -> str:
 NEWEST_ALERTS = 3  # the pane is a summary on one line: the log holds every alert entry
 
 
-def alert_lines(alerts: Sequence[Mapping[str, Any]]) -> list[Content]:
+def alert_lines(alerts: Sequence[Mapping[str, Any]], recurred: datetime | None = None) -> list[Content]:
     """How many alerts fire and how many resolved, and the names of the newest (shown literally:
     labels and annotations can hold anything). One line, so the pane still fits 35 rows."""
     if not alerts:
@@ -57,6 +57,8 @@ def alert_lines(alerts: Sequence[Mapping[str, Any]]) -> list[Content]:
             (f"{firing} firing", "bold red" if firing else "dim"),
             " · ",
             (f"{resolved} resolved", "green" if resolved else "dim"),
+            # The runbook's "watch for recurrence": a resolved incident whose alerts fire again.
+            (f" · RECURRED {_clock(recurred)[11:16]}" if recurred else "", "bold red"),
             " · newest: ",
             visible(", ".join(names)),
         )
@@ -69,6 +71,7 @@ def describe(
     saved_at: datetime | None,
     save_problem: str,
     alerts: Sequence[Mapping[str, Any]] = (),
+    recurred: datetime | None = None,
 ) -> Content:
     """The pane's text; everything a person wrote is shown literally."""
     sev = incident.severity
@@ -97,7 +100,7 @@ def describe(
     lines.append(
         Content.assemble(("Triage    ", "bold"), triage.describe() if triage else ("not done yet (t)", "yellow"))
     )
-    lines.extend(alert_lines(alerts))
+    lines.extend(alert_lines(alerts, recurred))
     if save_problem:
         lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
     elif saved_at is not None:
@@ -119,6 +122,7 @@ class IncidentPane(LiveText):
         saved_at: datetime | None,
         save_problem: str,
         alerts: Sequence[Mapping[str, Any]] = (),
+        recurred: datetime | None = None,
     ) -> None:
         if incident is None:
             self.set_content(
@@ -131,7 +135,7 @@ class IncidentPane(LiveText):
                 )
             )
             return
-        self.set_content(describe(incident, now, saved_at, save_problem, alerts))
+        self.set_content(describe(incident, now, saved_at, save_problem, alerts, recurred))
 
 
 # The link an alert is best seen by, in this order; only web addresses are opened (an alert's text is anyone's).
