@@ -105,6 +105,8 @@ COMMANDS = (
     "demo",
     "where",
     "verify",
+    "ingest",
+    "listen",
 )
 _VALUE_OPTIONS = {"--file", "--config", "--as", "--incident"}
 
@@ -266,6 +268,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p = command("verify", "check the log's hash chain and the tables against it (exit status 1 when not intact)")
     p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
     p.add_argument("--head", metavar="HASH", help="the log head the sender read out (show, handoff, export print it)")
+    p = command("ingest", "apply one Alertmanager, Grafana or PagerDuty webhook payload (a file, or - for stdin)")
+    p.add_argument("payload", nargs="?", default="-", metavar="FILE", help="the JSON payload (default: stdin)")
+    p.add_argument("--format", default="auto", choices=["alertmanager", "grafana", "pagerduty", "auto"])
+    p = command("listen", "receive Alertmanager, Grafana and PagerDuty webhooks over HTTP")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
+    p.add_argument("--port", type=int, default=9095, help="port (default 9095)")
+    p.add_argument("--token", default=None, help="token senders must give (default: $INCIDENT_CONSOLE_LISTEN_TOKEN)")
     return parser
 
 
@@ -279,6 +288,12 @@ def _out(text: str = "") -> None:
 
 def _incident_json(incident: Incident) -> dict[str, Any]:
     return incident_to_doc(incident)
+
+
+def _alerts_json(log: Sequence[LogEntry]) -> list[dict[str, Any]]:
+    from .domain.alert_plan import alerts_of
+
+    return [{k: v for k, v in alert.items() if k != "entry"} for alert in alerts_of(log)]
 
 
 def _timer_json(timer: sla.SlaTimer) -> dict[str, Any]:
@@ -371,6 +386,10 @@ def run_command(args: argparse.Namespace) -> int:
         _out(f"wrote a demo incident to {path}; open it with: {PROG} --file {path}")
         return 0
     desk = _desk(args, path)
+    if args.command in ("ingest", "listen"):
+        from . import cli_alerts  # only here: the listener's server library is loaded by listen alone
+
+        return cli_alerts.run(desk, args)
     incident_id = getattr(args, "incident", None)
     now = system_clock()
 
@@ -415,6 +434,7 @@ def run_command(args: argparse.Namespace) -> int:
                         for ident, problem in desk.clock_problems(incident, snap).items()
                     ],
                     "head": snap.log[-1].hash if snap.log else None,
+                    "alerts": _alerts_json(snap.log_for(incident.id)),
                 }
             )
         else:
@@ -489,7 +509,8 @@ def run_command(args: argparse.Namespace) -> int:
             checklist.NOT_SENT: f"not sent ({PROG} update resolved)",
         }
         for check in desk.resolve_checks(incident, snap):
-            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}")
+            evidence = f"; {check.evidence}" if check.evidence else ""
+            _out(f"[{'x' if check.done else ' '}] {check.title} — {way.get(check.detail, check.detail)}{evidence}")
     elif args.command == "postmortem":
         return _postmortem(desk, args, incident_id)
     elif args.command == "action":

@@ -6,6 +6,7 @@ import math
 import os
 from typing import Any, NamedTuple
 
+from .domain.alert_rules import IngestRules
 from .domain.errors import InputError
 from .domain.policy import Policy
 from .domain.templates import TEMPLATES, Template, merge
@@ -23,6 +24,8 @@ class Settings(NamedTuple):
     templates: tuple[Template, ...]
     lock_timeout: float = DEFAULT_TIMEOUT  # seconds a writer waits for the file's lock
     chain_key: bytes | None = None  # the team's key for the log's keyed head, from [chain] key_file
+    ingest: IngestRules = IngestRules()  # how alerts become incidents, from [ingest]
+    pagerduty_secret: bytes | None = None  # PagerDuty's signing secret, from [ingest] pagerduty_secret_file
 
 
 def load_settings(explicit: str | None = None) -> tuple[Policy, tuple[Template, ...]]:
@@ -45,12 +48,33 @@ def load_config(explicit: str | None = None) -> Settings:
         raise InputError(f"config file {path} cannot be read: {exc.strerror}") from None
     data = _parse(raw, path)
     source = f"config file {path}"
+    ingest = data.get("ingest", {})
+    secret_file = ingest.pop("pagerduty_secret_file", None) if isinstance(ingest, dict) else None
     return Settings(
-        Policy.from_mapping({k: v for k, v in data.items() if k != "chain"}, source=source),
+        Policy.from_mapping({k: v for k, v in data.items() if k not in ("chain", "ingest")}, source=source),
         merge(data.get("templates") or {}, source),
         _lock_timeout(data.get("store", {}), source),
         _chain_key(data.get("chain"), source, os.path.dirname(path)),
+        IngestRules.from_mapping(ingest, source=source),
+        _secret(secret_file, source, os.path.dirname(path)),
     )
+
+
+def _secret(name: Any, source: str, folder: str) -> bytes | None:
+    """The bytes of the file named by ``[ingest] pagerduty_secret_file`` (kept out of the config itself)."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f'{source}: ingest.pagerduty_secret_file must be "PATH", a file holding the signing secret')
+    path = os.path.join(folder, os.path.expanduser(name))
+    try:
+        with open(path, "rb") as handle:
+            secret = handle.read().strip()
+    except OSError as exc:
+        raise InputError(f"{source}: ingest.pagerduty_secret_file {path} cannot be read: {exc.strerror}") from None
+    if not secret:
+        raise InputError(f"{source}: ingest.pagerduty_secret_file {path} is empty")
+    return secret
 
 
 def _lock_timeout(store: Any, source: str) -> float:

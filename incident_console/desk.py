@@ -32,7 +32,9 @@ from .domain.text import clean_input
 from .store.repository import Repository, Transaction
 
 if TYPE_CHECKING:
-    from .domain import checklist
+    from . import ingest
+    from .domain import alerts, checklist
+    from .domain.alert_rules import IngestRules
 
 Clock = Callable[[], datetime]
 USER_VARIABLE = "INCIDENT_CONSOLE_USER"
@@ -225,37 +227,67 @@ class Desk:
         if detected > now:
             raise InputError("the detection time is in the future")
         with self.repository.transaction(now) as tx:
-            incident = Incident(
-                id=tx.next_incident_id(),
-                title=title,
-                severity=severity,
-                highest_severity=severity,
-                status=Status.INVESTIGATING,
-                detected_at=detected,
-                declared_at=now,
-                started_at=started_at,
-                impact=impact,
-                services=service_names,
-                commander=commander or self.author,
-            )
-            tx.put_incident(incident)
-            tx.append(
-                self._entry(
-                    incident,
-                    "declare",
-                    f"Declared {severity.value} ({severity.description}): {title}",
-                    now,
-                    severity=severity.value,
-                    detected_at=detected.isoformat(),
-                    # The record's values, so the incidents table can be checked against the log.
-                    title=incident.title,
-                    impact=incident.impact,
-                    services=list(incident.services),
-                    commander=incident.commander,
-                    started_at=started_at.isoformat() if started_at else None,
-                )
-            )
-            return incident
+            return self.declare_in(
+                tx, now, title, severity, impact=impact, services=service_names, commander=commander,
+                started_at=started_at, detected_at=detected,
+            )  # fmt: skip
+
+    def declare_in(
+        self,
+        tx: Transaction,
+        now: datetime,
+        title: str,
+        severity: Severity,
+        *,
+        impact: str = "",
+        services: Sequence[str] = (),
+        commander: str = "",
+        started_at: datetime | None = None,
+        detected_at: datetime,
+        author: str | None = None,
+        **extra: Any,
+    ) -> Incident:
+        """Declare within ``tx``, whose caller has checked the times; ``author`` (when given) writes
+        the declaration and no one is commander yet; ``extra`` goes into the declaration's details."""
+        if len(title) > limits.TITLE:  # a summary from monitoring; the alert entries keep it whole
+            title = title[: limits.TITLE - 1] + "…"
+        incident = Incident(
+            id=tx.next_incident_id(),
+            title=title,
+            severity=severity,
+            highest_severity=severity,
+            status=Status.INVESTIGATING,
+            detected_at=detected_at,
+            declared_at=now,
+            started_at=started_at,
+            impact=clean_input(impact),
+            services=tuple(s for s in (clean_input(x) for x in services) if s),
+            commander=clean_input(commander) or ("" if author is not None else self.author),
+        )
+        tx.put_incident(incident)
+        entry = self._entry(
+            incident,
+            "declare",
+            f"Declared {severity.value} ({severity.description}): {title}",
+            now,
+            **extra,
+            severity=severity.value,
+            detected_at=detected_at.isoformat(),
+            # The record's values, so the incidents table can be checked against the log.
+            title=incident.title,
+            impact=incident.impact,
+            services=list(incident.services),
+            commander=incident.commander,
+            started_at=started_at.isoformat() if started_at else None,
+        )
+        tx.append(entry._replace(author=author) if author is not None else entry)
+        return incident
+
+    def ingest(self, payload: alerts.Payload, rules: IngestRules, author: str | None = None) -> ingest.Outcome:
+        """Apply a monitoring webhook (see ``ingest.apply``): declare, log its alerts, or nothing."""
+        from . import ingest
+
+        return ingest.apply(self, payload, rules, author)
 
     def log(
         self,

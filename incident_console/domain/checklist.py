@@ -28,6 +28,22 @@ class Check(NamedTuple):
     title: str
     done: bool
     detail: str = ""
+    evidence: str = ""  # what the alerts say (Verify): "all 3 alerts resolved", or those still firing
+
+
+def alert_evidence(log: Sequence[LogEntry]) -> str:
+    """The alerts' word on Verify: all resolved, or which are still firing; "" without alerts."""
+    from .alert_plan import alerts_of
+
+    alerts = alerts_of(log)
+    if not alerts:
+        return ""
+    firing = [a for a in alerts if a["status"] == "firing"]
+    if not firing:
+        return f"all {len(alerts)} alert{'s' if len(alerts) != 1 else ''} resolved"
+    names = sorted({str(a["name"]) for a in firing})
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{len(firing)} of {len(alerts)} alert{'s' if len(alerts) != 1 else ''} still firing: {shown}"
 
 
 def _verified_at(log: Iterable[LogEntry]) -> datetime | None:
@@ -41,6 +57,7 @@ def _verified_at(log: Iterable[LogEntry]) -> datetime | None:
 def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTimer]) -> list[Check]:
     """Where each step of Resolve stands, from the incident, its log and its timers."""
     verified = _verified_at(log)
+    evidence = alert_evidence(log)
     monitoring = next((t for t in timers if t.name == "monitoring"), None)
     resolved = incident.status is Status.RESOLVED
     notified = resolved and any(
@@ -57,7 +74,7 @@ def checks(incident: Incident, log: Sequence[LogEntry], timers: Sequence[SlaTime
     else:
         monitor_detail, monitored = "resolved before the monitoring time (override)", False
     return [
-        Check("verify", CHECKS[0][1], verified is not None, "confirmed" if verified else NOT_CONFIRMED),
+        Check("verify", CHECKS[0][1], verified is not None, "confirmed" if verified else NOT_CONFIRMED, evidence),
         Check("monitor", CHECKS[1][1], monitored, monitor_detail),
         Check("update_status", CHECKS[2][1], resolved, "resolved" if resolved else "not yet"),
         Check("notify", CHECKS[3][1], notified, "sent" if notified else NOT_SENT),

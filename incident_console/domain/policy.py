@@ -54,7 +54,7 @@ class Policy(NamedTuple):
             P1 = 30
             P3 = 0      # 0 turns the cadence off
         """
-        unknown = set(data) - {"sla", "templates", "store"}
+        unknown = set(data) - {"sla", "templates", "store", "ingest"}
         if unknown:
             key = sorted(unknown)[0]
             raise InputError(f"{source}: unknown section or key {key!r}")

@@ -42,6 +42,14 @@ ACTIONS: tuple[ConsoleAction, ...] = (
         "a", "acknowledge", "Ack", "Acknowledge the incident: meets the 5-minute acknowledge timer.", step="detect"
     ),
     ConsoleAction(
+        "g",
+        "open_alert_link",
+        "Alert link",
+        "Open the newest alert's link (its graph, dashboard or PagerDuty page) in the browser.",
+        footer=False,
+        step="detect",
+    ),
+    ConsoleAction(
         "t",
         "triage",
         "Triage",

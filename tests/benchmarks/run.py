@@ -12,6 +12,7 @@ import sys
 SECTIONS: list[tuple[str, str]] = [
     ("Store", "tests.benchmarks.store_bench"),
     ("Console", "tests.benchmarks.ui_bench"),
+    ("Listener", "tests.benchmarks.listener_bench"),
 ]
 
 

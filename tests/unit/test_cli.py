@@ -192,7 +192,8 @@ def test_show_text(cli: Cli) -> None:
 def test_show_json_shape(cli: Cli) -> None:
     cli.declare("API down", "P1")
     shown = cli.show()
-    assert set(shown) == {"incident", "timers", "log", "clock_problems", "head"}
+    assert set(shown) == {"incident", "timers", "log", "clock_problems", "head", "alerts"}
+    assert shown["alerts"] == []
     assert shown["incident"]["id"] == "INC-1"
     assert [t["name"] for t in shown["timers"]] == list(TIMER_NAMES)
     for timer in shown["timers"]:

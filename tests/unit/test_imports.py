@@ -155,3 +155,11 @@ def test_domain_never_reads_the_clock() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 assert node.func.attr not in CLOCK_READS, f"{name} reads the clock: {ast.unparse(node)}"
+
+
+@pytest.mark.parametrize("module", ["incident_console.cli", "incident_console.desk", "incident_console.ingest"])
+def test_only_the_listener_imports_aiohttp(module: str, tmp_path: Path) -> None:
+    loaded = loaded_after(
+        f"import {module}; import json, sys; print(json.dumps({{'aiohttp': 'aiohttp' in sys.modules}}))", tmp_path
+    )
+    assert loaded == {"aiohttp": False}

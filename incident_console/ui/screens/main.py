@@ -15,8 +15,9 @@ from textual.screen import Screen
 
 from ...clipboard import CopyOutcome
 from ...domain import limits, sla
+from ...domain.alert_plan import alerts_of, recurred_at
 from ...domain.errors import InputError
-from ...domain.model import Incident, Severity, Status
+from ...domain.model import Incident, LogEntry, Severity, Status
 from ...domain.templates import unfilled
 from ...domain.text import visible
 from ...domain.times import parse_when
@@ -27,11 +28,13 @@ from ..forms import Values
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.console_footer import ConsoleFooter
-from ..widgets.incident_pane import IncidentPane
+from ..widgets.incident_pane import IncidentPane, web_link
 from ..widgets.incident_strip import IncidentStrip
 from ..widgets.live_text import LiveText
 from ..widgets.log_view import LogRow, LogView
 from ..widgets.sla_board import SlaBoard
+
+_STILL_SHOWING = "Still showing the incident you are on: press i to pick, n for the next open one."
 
 if TYPE_CHECKING:
     from textual.widgets import Tabs
@@ -63,6 +66,7 @@ class MainScreen(Screen[None]):
         # (an alert hook, a colleague) and is announced, never shown in place of the one on screen.
         self._known: set[str] | None = None
         self._unseen: list[str] = []
+        self._alerts_for: tuple[tuple[LogEntry, ...], list[dict[str, Any]], datetime | None] | None = None
 
     @property
     def console(self) -> IncidentConsole:
@@ -106,16 +110,19 @@ class MainScreen(Screen[None]):
             return
         for new in sorted(ids - self._known, key=lambda i: (len(i), i)):
             declared = snapshot.incident(new)
-            if declared is None or (incident is not None and new == incident.id):
-                continue
             log = snapshot.log_for(new)
+            # One that monitoring declared is announced even when it is the one now on screen: no one typed it.
+            on_screen = incident is not None and new == incident.id
+            if declared is None or (on_screen and not (log and "alert_key" in log[0].details)):
+                continue
             by = f" by {log[0].author}" if log else ""
-            self._unseen.append(new)
+            if not on_screen:
+                self._unseen.append(new)
             self.app.bell()
             self.notify(
                 visible(
                     f"{new} {declared.severity.value} declared{by}: {declared.title}. "
-                    "Still showing the incident you are on: press i to pick, n for the next open one."
+                    + ("" if on_screen else _STILL_SHOWING)
                 ),
                 title="New incident",
                 severity="warning",
@@ -166,7 +173,11 @@ class MainScreen(Screen[None]):
     def _draw_clocked(self, incident: Incident | None, now: datetime) -> None:
         saver = self.console.saver
         problem = saver.problem if saver.pending() else ""
-        self.query_one(IncidentPane).show(incident, now, self.console.desk.repository.saved_at(), problem)
+        alerts = self._alerts(incident)
+        recurred = self._alerts_for[2] if self._alerts_for else None
+        self.query_one(IncidentPane).show(
+            incident, now, self.console.desk.repository.saved_at(), problem, alerts, recurred
+        )
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
         local = self.query_one(ActionLog).view.local_time
@@ -174,6 +185,24 @@ class MainScreen(Screen[None]):
         self.query_one(IncidentStrip).show(incident, timers, now=now, local=local)
         if incident is not None:
             self._watch_breaches(incident, timers)
+
+    def _alerts(self, incident: Incident | None) -> list[dict[str, Any]]:
+        """The incident's alerts, found again only when its log changed (the pane is drawn every second)."""
+        log = self.console.snapshot.log_for(incident.id) if incident else ()
+        if self._alerts_for is None or self._alerts_for[0] is not log:
+            self._alerts_for = (log, alerts_of(log), recurred_at(log))
+        return self._alerts_for[1]
+
+    def action_open_alert_link(self) -> None:
+        """Open the newest alert's link (a firing one first): its graph, dashboard or PagerDuty page."""
+        linked = [a for a in self._alerts(self.incident) if web_link(a["links"])]
+        if not linked:
+            self.notify("No alert of this incident has a web link.", title="Alert link", markup=False)
+            return
+        chosen = next((a for a in reversed(linked) if a["status"] == "firing"), linked[-1])
+        url = web_link(chosen["links"])
+        self.app.open_url(url)
+        self.notify(visible(f"Opened {chosen['name']}: {url}"), title="Alert link", markup=False)
 
     def _other_incidents(self, current: Incident | None, now: datetime) -> list[str]:
         lines = []

@@ -43,7 +43,7 @@ class ResolveScreen(IncidentModal):
         lines = []
         for number, check in enumerate(desk.resolve_checks(incident, self.console.snapshot), start=1):
             mark = ("✔", "bold green") if check.done else ("☐", "bold yellow")
-            detail = CONSOLE_WAY.get(check.detail, check.detail)
+            detail = CONSOLE_WAY.get(check.detail, check.detail) + (f"; {check.evidence}" if check.evidence else "")
             lines.append(Content.assemble(mark, f" {number}. {check.title}  ", (detail, "dim")))
         lines.append(Content(""))
         lines.append(

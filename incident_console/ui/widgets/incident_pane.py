@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from textual.content import Content
 
@@ -67,7 +69,42 @@ def fit(content: Content, width: int, lines: int = 1) -> list[Content]:
     return kept
 
 
-def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_problem: str) -> list[Content]:
+NEWEST_ALERTS = 3  # the pane is a summary on one line: the log holds every alert entry
+
+
+def alert_lines(alerts: Sequence[Mapping[str, Any]], recurred: datetime | None = None) -> list[Content]:
+    """How many alerts fire and how many resolved, and the names of the newest (shown literally:
+    labels and annotations can hold anything). One line, so the pane still fits 35 rows."""
+    if not alerts:
+        return []
+    firing = sum(a["status"] == "firing" for a in alerts)
+    resolved = len(alerts) - firing
+    names: list[str] = []
+    for alert in reversed(alerts[-NEWEST_ALERTS:]):
+        if str(alert["name"]) not in names:
+            names.append(str(alert["name"]))
+    return [
+        Content.assemble(
+            ("Alerts    ", "bold"),
+            (f"{firing} firing", "bold red" if firing else "dim"),
+            " · ",
+            (f"{resolved} resolved", "green" if resolved else "dim"),
+            # The runbook's "watch for recurrence": a resolved incident whose alerts fire again.
+            (f" · RECURRED {_clock(recurred)[11:16]}" if recurred else "", "bold red"),
+            " · newest: ",
+            visible(", ".join(names)),
+        )
+    ]
+
+
+def describe(
+    incident: Incident,
+    now: datetime,
+    saved_at: datetime | None,
+    save_problem: str,
+    alerts: Sequence[Mapping[str, Any]] = (),
+    recurred: datetime | None = None,
+) -> list[Content]:
     """The pane's lines, each to be fitted to the pane's width (see ``fit``); everything a person
     wrote is shown literally."""
     sev = incident.severity
@@ -96,6 +133,7 @@ def describe(incident: Incident, now: datetime, saved_at: datetime | None, save_
     lines.append(
         Content.assemble(("Triage    ", "bold"), triage.describe() if triage else ("not done yet (t)", "yellow"))
     )
+    lines.extend(alert_lines(alerts, recurred))
     if save_problem:
         lines.append(Content.assemble(("Not saved ", "bold red"), (visible(save_problem), "red")))
     elif saved_at is not None:
@@ -112,7 +150,15 @@ class IncidentPane(LiveText):
 
     _lines: list[Content] | None = None
 
-    def show(self, incident: Incident | None, now: datetime, saved_at: datetime | None, save_problem: str) -> None:
+    def show(
+        self,
+        incident: Incident | None,
+        now: datetime,
+        saved_at: datetime | None,
+        save_problem: str,
+        alerts: Sequence[Mapping[str, Any]] = (),
+        recurred: datetime | None = None,
+    ) -> None:
         if incident is None:
             self._lines = None
             self.set_content(
@@ -125,7 +171,7 @@ class IncidentPane(LiveText):
                 )
             )
             return
-        self._lines = describe(incident, now, saved_at, save_problem)
+        self._lines = describe(incident, now, saved_at, save_problem, alerts, recurred)
         self.set_content(Content("\n").join(self._lines))
 
     def render(self) -> Content:
@@ -135,3 +181,16 @@ class IncidentPane(LiveText):
         given = shares(self._lines, width, height)
         shown = [line for content, n in zip(self._lines, given, strict=True) for line in fit(content, width, n)]
         return Content("\n").join(shown)
+
+
+# The link an alert is best seen by, in this order; only web addresses are opened (an alert's text is anyone's).
+_LINK_ORDER = ("generatorURL", "dashboardURL", "panelURL", "html_url", "runbook_url", "silenceURL")
+
+
+def web_link(links: Mapping[str, Any]) -> str:
+    """The web address an alert is best seen by, or "" when it has none."""
+    for name in (*_LINK_ORDER, *sorted(links)):
+        url = str(links.get(name) or "")
+        if url.lower().startswith(("https://", "http://")):
+            return url
+    return ""
