@@ -209,4 +209,6 @@ def test_alert_text_is_kept_literally_and_control_characters_made_visible(tmp_pa
     payload["commonAnnotations"]["summary"] = "[bold red]boom[/] \x1b[31mred"
     result = cli(tmp_path, "ingest", stdin=json.dumps(payload).encode())
     assert result.returncode == 0, result.stderr
-    assert show(tmp_path)["incident"]["title"] == "[bold red]boom[/] \u241b[31mred"
+    assert show(tmp_path)["incident"]["title"] == "[bold red]boom[/] \x1b[31mred"  # stored as written
+    printed = cli(tmp_path, "show").stdout
+    assert "[bold red]boom[/] \u241b[31mred" in printed and "\x1b" not in printed  # shown with ESC visible

@@ -147,6 +147,7 @@ class TestTypingAhead:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             burst(app, [*"lrestarted pods in eu-west-1", "enter"])
+            await wait_for(pilot, lambda: kinds_on_disk(state_file, "note") != [])  # the keys act in turn
             await wait_saved(pilot)
             assert isinstance(app.screen, MainScreen)  # no letter was taken for a command
             assert kinds_on_disk(state_file, "note") == ["restarted pods in eu-west-1"]
@@ -178,6 +179,7 @@ class TestTypingAhead:
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             burst(app, [*"epayments", "tab", *"auth timeouts", "enter"])
+            await wait_for(pilot, lambda: kinds_on_disk(state_file, "escalation") != [])  # the keys act in turn
             await wait_saved(pilot)
             assert kinds_on_disk(state_file, "escalation") == ["Escalated to payments: auth timeouts"]
             assert isinstance(app.screen, MainScreen)
