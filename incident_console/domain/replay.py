@@ -236,6 +236,19 @@ def _name(field: str) -> str:
     return _NAMES.get(field, field)
 
 
+def _compare(fields: Iterable[str], told: Mapping[str, Any], record: Any, whose: str) -> tuple[str, list[str]]:
+    """The first field of ``record`` that differs from what the log ``told`` (a sentence, or ""),
+    and the names of the fields the log does not tell."""
+    missing = []
+    for field in fields:
+        expected, actual = told[field], getattr(record, field)
+        if expected is UNKNOWN:
+            missing.append(_name(field))
+        elif expected != actual:
+            return _says(f"{whose} {_name(field)}", actual, expected), missing
+    return "", missing
+
+
 def disagreement(
     incidents: Iterable[Incident], items: Iterable[ActionItem], told: Replay
 ) -> tuple[str | None, tuple[str, ...]]:
@@ -247,13 +260,9 @@ def disagreement(
         record = told.incidents.get(incident.id)
         if record is None:
             return f"the incidents table holds {incident.id}, which no log entry declares", ()
-        missing = []
-        for field in INCIDENT_FIELDS:
-            expected, actual = record[field], getattr(incident, field)
-            if expected is UNKNOWN:
-                missing.append(_name(field))
-            elif expected != actual:
-                return _says(f"{incident.id}'s {_name(field)}", actual, expected), ()
+        wrong, missing = _compare(INCIDENT_FIELDS, record, incident, f"{incident.id}'s")
+        if wrong:
+            return wrong, ()
         sections = told.sections[incident.id]
         for key in sorted(set(incident.postmortem) | set(sections)):
             expected, actual = sections.get(key, ""), incident.postmortem.get(key, "")
@@ -275,13 +284,9 @@ def disagreement(
         expected_item = told.items.get(item.id)
         if expected_item is None:
             return f"the action items table holds #{item.id}, which no log entry adds", ()
-        missing = []
-        for field in ITEM_FIELDS:
-            expected, actual = expected_item[field], getattr(item, field)
-            if expected is UNKNOWN:
-                missing.append(field)
-            elif expected != actual:
-                return _says(f"action item #{item.id}'s {_name(field)}", actual, expected), ()
+        wrong, missing = _compare(ITEM_FIELDS, expected_item, item, f"action item #{item.id}'s")
+        if wrong:
+            return wrong, ()
         if missing:
             unchecked.append(f"action item #{item.id}'s {', '.join(missing)}")
     for number in told.items:

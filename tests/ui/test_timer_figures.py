@@ -3,12 +3,7 @@ update text, the post-mortem's Lead, and refusals worded for the console (no com
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from incident_console.domain.model import Severity, Status
 from incident_console.ui.screens.postmortem import PostmortemScreen
@@ -28,22 +23,6 @@ def board(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         else:
             lines.append(line)
     return {line[:13].strip(): line for line in lines}
-
-
-@pytest.fixture
-def new_york() -> Iterator[None]:
-    """The machine's local zone set to New York (UTC-5 in November) for one test."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 class TestAfterResolution:

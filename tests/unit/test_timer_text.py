@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -146,24 +144,6 @@ def test_a_deadline_on_another_day_carries_its_date() -> None:
 )
 def test_today_around_midnight_in_utc(now: datetime, expected: str) -> None:
     assert day_clock_text(datetime(2026, 11, 29, 0, 4, 30, tzinfo=UTC), now) == expected
-
-
-@pytest.fixture
-def new_york() -> Iterator[None]:
-    """The machine's local zone set to New York (UTC-5 in November) for one test."""
-    import os
-
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def test_today_is_the_day_in_the_zone_the_time_is_shown_in(new_york: None) -> None:
