@@ -6,9 +6,9 @@ import argparse
 import os
 import sys
 
-from . import ingest
 from .config import load_config
 from .desk import Desk
+from .desk import detect as ingest
 from .domain.errors import InputError
 
 TOKEN_VARIABLE = "INCIDENT_CONSOLE_LISTEN_TOKEN"

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from . import ingest
 from .config import Settings
 from .desk import Desk
+from .desk import detect as ingest
 from .domain.errors import FileProblem, InputError
 from .domain.text import visible
 

@@ -11,8 +11,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incident_console import ingest
 from incident_console.desk import Desk
+from incident_console.desk import detect as ingest
 from incident_console.domain.alert_plan import severity_for
 from incident_console.domain.alert_rules import IngestRules
 from incident_console.domain.errors import InputError

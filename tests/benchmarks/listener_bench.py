@@ -32,8 +32,8 @@ from pathlib import Path
 
 import aiohttp
 
-from incident_console import ingest
 from incident_console.desk import Desk
+from incident_console.desk import detect as ingest
 from incident_console.domain.alert_rules import IngestRules
 from incident_console.store.repository import Repository
 

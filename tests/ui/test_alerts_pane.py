@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from incident_console import ingest
 from incident_console.desk import Desk
+from incident_console.desk import detect as ingest
 from incident_console.domain.alert_rules import IngestRules
 from incident_console.domain.model import Severity, Status
 from incident_console.store.repository import Repository
