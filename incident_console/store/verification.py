@@ -14,7 +14,8 @@ from ..domain import ledger
 from ..domain.clock import CLOCK_SLACK, clock_problem
 from ..domain.model import ActionItem, Incident, LogEntry
 from ..domain.replay import Replay, disagreement
-from .storage import StateFile
+from .layout import meta_record
+from .state import StateFile
 
 # Clock problems named one by one in the verdict; the rest are counted.
 CLOCK_NAMED = 10
@@ -145,7 +146,7 @@ def check(
 
 def _meta_problem(state: StateFile, count: int, last: dict[str, Any] | None) -> str | None:
     """A meta record whose head or entry count does not match the log (entries removed at the end)."""
-    meta = _meta(state)
+    meta = meta_record(state.tables)
     head, recorded = meta.get("head"), meta.get("entries")
     end = last["id"] if last else 0
     if count and head is None:
@@ -163,7 +164,7 @@ def _key_problem(state: StateFile, head: str, chain_key: bytes | None) -> str | 
     """With the team's key: a head whose keyed hash is missing or does not match (re-chained without the key)."""
     if chain_key is None or head == ledger.GENESIS:
         return None
-    recorded = _meta(state).get("head_key")
+    recorded = meta_record(state.tables).get("head_key")
     if not isinstance(recorded, str):
         return "the file's head has no keyed hash: it was last written without the team's key, or re-chained"
     if not hmac_equal(recorded, ledger.keyed_head(chain_key, head)):
@@ -175,9 +176,3 @@ def hmac_equal(a: str, b: str) -> bool:
     import hmac  # compare_digest only: no OpenSSL hashing is done with it
 
     return hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
-
-
-def _meta(state: StateFile) -> dict[str, Any]:
-    table = state.tables.get("meta") or {}
-    meta = table.get("1") if isinstance(table, dict) else None
-    return meta if isinstance(meta, dict) else {}

@@ -14,7 +14,7 @@ import pytest
 from incident_console.desk import Desk
 from incident_console.domain.errors import FileProblem
 from incident_console.domain.model import Severity
-from incident_console.store import storage
+from incident_console.store import blocks, storage
 from incident_console.store.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,7 +161,7 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch, copies: Copies) -> None:
             copies.bytes += len(self) + len(other)
             return bytes(other) + bytes(self)
 
-    real_pread = storage._pread
+    real_pread = blocks._pread
 
     def pread(fd: int, size: int, offset: int) -> bytes:
         return Read(real_pread(fd, size, offset))
@@ -171,8 +171,8 @@ def counting_reads(monkeypatch: pytest.MonkeyPatch, copies: Copies) -> None:
         copies.bytes += len(joined)
         return joined
 
-    monkeypatch.setattr(storage, "_pread", pread)
-    monkeypatch.setattr(storage, "_join", join, raising=False)
+    monkeypatch.setattr(blocks, "_pread", pread)
+    monkeypatch.setattr(blocks, "_join", join)
 
 
 def test_a_long_line_is_read_with_copies_in_proportion_to_its_length(
@@ -185,7 +185,7 @@ def test_a_long_line_is_read_with_copies_in_proportion_to_its_length(
     for number in range(20):
         desk.log(f"note {number}")
     size = path.stat().st_size
-    monkeypatch.setattr(storage, "_BLOCK_BYTES", 64)  # a thousand reads for the long line
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 64)  # a thousand reads for the long line
     copies = Copies()
     counting_reads(monkeypatch, copies)
 
@@ -206,6 +206,6 @@ def test_a_separator_split_between_two_reads_is_found(tmp_path: Path, monkeypatc
         desk.log(f"note {number} " + "y" * (number * 7 % 50))
     expected = [(e.id, e.text) for e in Repository(path).snapshot().log]
     for block in range(24, 90):  # every way the reads can fall across the ",\n" between lines
-        monkeypatch.setattr(storage, "_BLOCK_BYTES", block)
+        monkeypatch.setattr(blocks, "BLOCK_BYTES", block)
         assert [(e.id, e.text) for e in Repository(path).snapshot().log] == expected, block
         assert [(e.id, e.text) for e in Repository(path).newest().log] == expected, block

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from incident_console.desk import Desk
 from incident_console.domain.errors import FileProblem, InputError
 from incident_console.domain.model import NewEntry, Severity
-from incident_console.store import storage
+from incident_console.store import blocks, storage
 from incident_console.store.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -316,13 +316,13 @@ def test_an_escaped_lone_surrogate_in_a_line_is_refused(tmp_path: Path, size: st
     head, marker, log = path.read_bytes().partition(b'"log":{\n')
     first = log.split(b"\n")[0].rstrip(b",")
     lines = [first]
-    # Big: many blocks of lines (see storage._BLOCK_BYTES). No hash chain is needed to be read.
+    # Big: many blocks of lines (see blocks.BLOCK_BYTES). No hash chain is needed to be read.
     for number in range(2, 4000 if size == "big" else 3):
         doc = json.loads(first.partition(b":")[2])
         doc.update(id=number, text=f"note {number} " + "x" * 300)
         lines.append(b'"%d":%s' % (number, json.dumps(doc, separators=(",", ":")).encode()))
     clean = head + marker + b",\n".join(lines) + b"\n}}\n"
-    assert (len(clean) > 8 * storage._BLOCK_BYTES) == (size == "big")
+    assert (len(clean) > 8 * blocks.BLOCK_BYTES) == (size == "big")
     path.write_bytes(clean)
     assert len(Repository(path).snapshot().log) == len(lines)
 

@@ -1,0 +1,158 @@
+"""A state file as read: every table but the log parsed, and where the log's lines are.
+
+Guarantees: the log's lines are never all in memory. They are read and parsed a block at a time
+while ``log_records`` walks them, read from the end by ``newest_log_records``, and a save copies
+them from the file being replaced into the new one (``pieces``, in the kernel where it can) before
+the lines added since. Every read checks that the file is still the one read (``NotInLayout``
+otherwise). A file that was not in the line layout is read whole and keeps its parsed records
+until it is saved in the line layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from typing import Any
+
+from . import blocks
+from .atomic import FileRange, Piece
+from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
+from .layout import LOG, Layout, assemble
+from .lines import AscendingKeys, joined_lines, parse_block
+from .tail import newest_records, records_with
+
+
+class StateFile:
+    """The file's tables, and its log: as lines in the file read (``body``) plus lines added since,
+    or as parsed records for a file read whole."""
+
+    def __init__(
+        self,
+        tables: dict[str, Any],
+        *,
+        path: str | None = None,
+        body: tuple[int, int] = (0, 0),
+        stamp: Stamp | None = None,
+        records: list[tuple[str, Any]] | None = None,
+    ) -> None:
+        self.tables = tables
+        self._path = path
+        self._body = body  # where the log's lines are in the file: [start, end)
+        self._stamp = stamp  # which file that is
+        self._added: list[bytes] = []  # lines added since, each run joined by ",\n"
+        self._records = records
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], stamp: Stamp | None = None) -> StateFile:
+        """A file read whole (or TinyDB's dict of tables): its log as parsed records."""
+        tables = {name: table for name, table in data.items() if name != LOG}
+        return cls(tables, stamp=stamp, records=list((data.get(LOG) or {}).items()))
+
+    @classmethod
+    def from_layout(cls, path: str, layout: Layout) -> StateFile:
+        """A file in the line layout, as ``layout.find_layout`` found it."""
+        return cls(layout.tables, path=path, body=layout.body, stamp=layout.stamp)
+
+    @property
+    def read_whole(self) -> bool:
+        """True when the file was not in the line layout (its log records were parsed all at once)."""
+        return self._records is not None
+
+    @property
+    def can_read_newest(self) -> bool:
+        """True when the log can be read from its end (``newest_log_records``): a file in the line
+        layout, read as it is, whose log is more than a couple of blocks long (else it is read whole)."""
+        start, end = self._body
+        return self._records is None and not self._added and end - start > 2 * blocks.BLOCK_BYTES
+
+    @property
+    def has_log(self) -> bool:
+        if self._records is not None:
+            return bool(self._records)
+        return self._body[1] > self._body[0] or bool(self._added)
+
+    @property
+    def stamp(self) -> Stamp | None:
+        return self._stamp
+
+    def log_records(self) -> Iterator[tuple[str, Any]]:
+        """Each log record as (key, parsed value), in file order.
+
+        Only one block of lines is read and parsed at a time. Raises NotInLayout where
+        ``lines.parse_block`` does, or when the file is no longer the one read; the caller then
+        reads it whole.
+        """
+        if self._records is not None:
+            yield from self._records
+            return
+        keys = AscendingKeys()
+        start, end = self._body
+        if end > start:
+            with opened(self._file, self._stamp) as fd:
+                for block in blocks_of_lines(fd, start, end):
+                    yield from parse_block(block, keys)
+        for run in self._added:
+            yield from parse_block(run, keys)
+
+    def newest_log_records(self) -> Generator[tuple[int, list[tuple[str, Any]]], None, None]:
+        """The log's records a block of lines at a time from the last line back: where the block
+        begins in the file, and its records in file order (``tail.newest_records``).
+
+        For a file in the line layout with nothing added since it was read; NotInLayout otherwise
+        and wherever ``log_records`` would raise it.
+        """
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start, end = self._body
+        with opened(self._file, self._stamp) as fd:
+            yield from newest_records(fd, start, end)
+
+    def log_records_with(self, marker: bytes, before: int) -> Iterator[tuple[str, Any]]:
+        """The records of the log's lines that begin before offset ``before`` and contain ``marker``
+        (``tail.records_with``). ``before`` is where a block from ``newest_log_records`` begins."""
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start = self._body[0]
+        if before - len(SEPARATOR) <= start:
+            return
+        with opened(self._file, self._stamp) as fd:
+            yield from records_with(fd, start, before, marker)
+
+    @property
+    def _file(self) -> str:
+        assert self._path is not None  # a state with lines in a file was read from one
+        return self._path
+
+    def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
+        """Put ``records`` after the log's last line."""
+        if not records:
+            return
+        if self._records is not None:
+            self._records.extend(records)
+            return
+        self._added.append(joined_lines(records))
+
+    @property
+    def needs_source(self) -> bool:
+        """True when a save has to copy the log's lines from the file as read (see ``pieces``)."""
+        return self._records is None and self._body[1] > self._body[0]
+
+    def pieces(self, source: int | None) -> tuple[list[Piece], int, int]:
+        """The whole file in pieces to write one after the other, and where its log's lines will be.
+
+        ``source`` is the file as read, open, when ``needs_source``.
+        """
+        if self._records is not None:
+            lines = joined_lines(self._records)
+            runs: list[Piece] = [lines] if lines else []
+        else:
+            runs = [run for run in self._added if run]
+            start, end = self._body
+            if end > start:
+                assert source is not None
+                runs.insert(0, FileRange(source, start, end - start))
+        return assemble(self.tables, runs)
+
+    def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
+        """The state was written as a new file: from now on its lines are those in that file."""
+        self._records, self._added = None, []
+        self._path, self._body, self._stamp = path, body, stamp
