@@ -7,9 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from .desk import Desk
 from .domain.model import Severity, Status
-from .domain.policy import Policy
 from .domain.triage import answers_from_text
-from .store.repository import Repository
 
 DEMO_START = datetime(2026, 11, 28, 2, 47, tzinfo=UTC)
 DEMO_LENGTH = timedelta(minutes=27, seconds=40)  # from impact start to the end of the story
@@ -28,14 +26,12 @@ class SteppingClock:
         self.now += timedelta(**delta)
 
 
-def build_demo(
-    path: str | os.PathLike[str], *, start: datetime = DEMO_START, policy: Policy | None = None
-) -> SteppingClock:
+def build_demo(path: str | os.PathLike[str], *, start: datetime = DEMO_START) -> SteppingClock:
     """Write the demo incident to ``path``; returns the clock, left at the end of the story."""
     clock = SteppingClock(start + timedelta(minutes=4))
 
     def as_(name: str) -> Desk:
-        return Desk(Repository(path), author=name, policy=policy, clock=clock)
+        return Desk.with_defaults(path, author=name, clock=clock)
 
     alice, bob = as_("alice"), as_("bob")
     alice.declare(

@@ -15,7 +15,6 @@ sys.path.insert(0, str(ROOT))
 from incident_console.clipboard import CopyOutcome  # noqa: E402
 from incident_console.demo import build_demo  # noqa: E402
 from incident_console.desk import Desk  # noqa: E402
-from incident_console.store.repository import Repository  # noqa: E402
 from incident_console.ui.app import IncidentConsole  # noqa: E402
 
 OUT = ROOT / "screenshots"
@@ -26,17 +25,18 @@ class NoClipboard:
         return CopyOutcome(False, "screenshot")
 
 
-class FixedSaveTime(Repository):
-    def __init__(self, path: Path, saved: datetime) -> None:
-        super().__init__(path)
-        self._saved = saved
+class FixedSaveTime(Desk):
+    """The demo's Desk with the file's save time held still, so the header reads the same on every run."""
+
+    saved: datetime | None = None
 
     def saved_at(self) -> datetime | None:
-        return self._saved
+        return self.saved
 
 
 async def shoot(path: Path, name: str, size: tuple[int, int], keys: list[str], clock) -> None:  # type: ignore[no-untyped-def]
-    desk = Desk(FixedSaveTime(path, clock()), author="alice", clock=clock)
+    desk = FixedSaveTime.with_defaults(path, author="alice", clock=clock)
+    desk.saved = clock()
     app = IncidentConsole(desk, clipboard=NoClipboard(), verify_on_open=False)
     async with app.run_test(size=size) as pilot:
         # What the console does right after its first frame (the draft's editor) is done first.

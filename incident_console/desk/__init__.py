@@ -20,6 +20,8 @@ combines them, so a door calls ``desk.log(...)`` or ``desk.handoff(...)`` with n
 
 from __future__ import annotations
 
+import os
+
 from .communicate import Communicating
 from .core import READ_ONLY, USER_VARIABLE, Clock, ReadOnlyView, default_author, system_clock
 from .declare import TriageResult
@@ -74,3 +76,12 @@ class Desk(Detecting, Communicating, Responding, Resolving, HandingOff, PostMort
             clock=clock,
             read_only=read_only,
         )
+
+    @classmethod
+    def with_defaults(cls, path: str | os.PathLike[str], *, author: str, clock: Clock = system_clock) -> Desk:
+        """A Desk on the state file at ``path``, named as given (the console shows a relative name
+        as it is), with the runbook's policy and templates and no config file: the demo and the
+        screenshots read the same on every machine."""
+        from ..store.repository import Repository
+
+        return cls(Repository(path), author=author, clock=clock)

@@ -170,7 +170,7 @@ class PanesScreen(Screen[None]):
         alerts = self._alerts(incident)
         recurred = self._alerts_for[2] if self._alerts_for else None
         self.query_one(IncidentPane).show(
-            incident, now, self.console.desk.repository.saved_at(), problem, alerts, recurred
+            incident, now, self.console.desk.saved_at(), problem, alerts, recurred
         )
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
