@@ -10,15 +10,19 @@ existing one keeps its mode; a failure is one sentence (FileProblem) that says w
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 
 from ..domain.errors import FileProblem
-from .atomic import write_atomically
+from .atomic import Piece, write_atomically
 from .blocks import Stamp, stamp_at, stamp_of
 from .state import StateFile
 
+Writer = Callable[[str, Sequence[Piece]], None]
 
-def write_state(path: str, state: StateFile) -> tuple[int, int]:
-    """Write ``state`` as the file at ``path``; returns where its log's lines are in the new file."""
+
+def write_state(path: str, state: StateFile, write: Writer = write_atomically) -> tuple[int, int]:
+    """Write ``state`` as the file at ``path`` with ``write`` (an atomic write); returns where its
+    log's lines are in the new file."""
     source: int | None = None
     try:
         if state.needs_source:
@@ -29,7 +33,7 @@ def write_state(path: str, state: StateFile) -> tuple[int, int]:
             raise FileProblem(f"cannot save {path}: {exc}") from None
         before = stamp_at(path)
         try:
-            write_atomically(path, pieces)
+            write(path, pieces)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise FileProblem(f"could not save {path}: {reason}; {_after_failure(path, before)}") from None

@@ -91,7 +91,9 @@ class AtomicJSONStorage(Storage):
     def save(self, state: StateFile) -> None:
         """Write ``state`` atomically; on failure the held state is dropped (it was changed in memory)."""
         try:
-            body = saving.write_state(self.path, state)
+            # The writer named here, so that replacing ``storage.write_atomically`` (a full disk, in
+            # the tests and the reliability scenarios) reaches every save.
+            body = saving.write_state(self.path, state, write_atomically)
         except FileProblem:
             self.forget()
             raise

@@ -13,7 +13,7 @@ from textual.widgets import Input, Tabs, TextArea
 from incident_console.desk import Desk
 from incident_console.domain.model import NewEntry, Severity, Status
 from incident_console.domain.text import visible
-from incident_console.store import saving
+from incident_console.store import storage
 from incident_console.store.repository import Repository
 from incident_console.ui import app as app_module
 from incident_console.ui.app import IncidentConsole
@@ -428,7 +428,7 @@ class TestSaveFailure:
     async def test_failed_save_is_kept_shown_and_retried_once(self, make_app, desk, state_file, monkeypatch):
         desk.declare("Checkout returns 500", Severity.P1)
         monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.2)
-        monkeypatch.setattr(saving, "write_atomically", disk_full)
+        monkeypatch.setattr(storage, "write_atomically", disk_full)
         app = make_app(poll_seconds=0.1)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("l", *"cache flushed", "enter")
@@ -453,7 +453,7 @@ class TestSaveFailure:
 
     async def test_quit_with_unsaved_change_asks_again(self, make_app, desk, monkeypatch):
         desk.declare("Checkout returns 500", Severity.P1)
-        monkeypatch.setattr(saving, "write_atomically", disk_full)
+        monkeypatch.setattr(storage, "write_atomically", disk_full)
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("l", *"cache flushed", "enter", "escape")

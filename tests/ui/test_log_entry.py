@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from incident_console.domain.model import NewEntry, Severity
-from incident_console.store import saving
+from incident_console.store import storage
 from incident_console.ui import app as app_module
 from incident_console.ui.app import IncidentConsole
 from incident_console.ui.widgets.log_view import LogView
@@ -14,7 +14,7 @@ from incident_console.ui.widgets.log_view import LogView
 from ..reliability.harness import screen_lines
 from .conftest import SIZE, log_rows, log_view, notices, on_disk, wait_for, wait_saved
 
-original_write = saving.write_atomically
+original_write = storage.write_atomically
 
 
 def disk_full(path: Path, payload: bytes) -> None:
@@ -76,7 +76,7 @@ class TestOpenEntry:
 
     async def test_an_unsaved_row_says_it_cannot_be_opened_yet(self, make_app, desk, clock, monkeypatch):
         setup(desk, clock)
-        monkeypatch.setattr(saving, "write_atomically", disk_full)
+        monkeypatch.setattr(storage, "write_atomically", disk_full)
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("l", *"cache flushed", "enter")
@@ -123,7 +123,7 @@ class TestCorrect:
     ):
         note_id, _ = setup(desk, clock)
         monkeypatch.setattr(app_module, "RETRY_SECONDS", 0.2)
-        monkeypatch.setattr(saving, "write_atomically", disk_full)
+        monkeypatch.setattr(storage, "write_atomically", disk_full)
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("3", "up", "enter")
@@ -132,7 +132,7 @@ class TestCorrect:
             await wait_for(pilot, lambda: any(n.title == "Not saved" for n in notices(app)))
             await pilot.press("escape")
             await pilot.pause()
-            monkeypatch.setattr(saving, "write_atomically", original_write)
+            monkeypatch.setattr(storage, "write_atomically", original_write)
             await wait_saved(pilot)
             await wait_for(pilot, lambda: any("Correction to entry" in n.message for n in notices(app)))
             assert app.is_running and app.return_code is None

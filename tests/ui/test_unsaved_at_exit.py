@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_console.cli import _report_unsaved
-from incident_console.store import saving
+from incident_console.store import storage
 
 from .conftest import SIZE, declare, type_into, wait_for
 
@@ -24,7 +24,7 @@ async def test_quitting_with_an_unsaved_entry_prints_it(
         def full(*_: object, **__: object) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(saving, "write_atomically", full)
+        monkeypatch.setattr(storage, "write_atomically", full)
         await pilot.press("l")
         await type_into(pilot, "#log-input", "rolled back api to v142")
         await pilot.press("enter")
