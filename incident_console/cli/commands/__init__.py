@@ -1,0 +1,13 @@
+"""The commands, one module per runbook step; importing this package registers them all, in this order."""
+
+from . import (  # noqa: F401  (each module registers its commands)
+    declare,
+    respond,
+    communicate,
+    resolve,
+    handoff,
+    postmortem,
+    files,
+    detect,
+    completion,
+)
