@@ -143,9 +143,7 @@ def serve(
     return 0
 
 
-async def _run(
-    listener: Listener, host: str, port: int, started: Callable[[str, int], None] | None = None
-) -> None:
+async def _run(listener: Listener, host: str, port: int, started: Callable[[str, int], None] | None = None) -> None:
     runner = web.AppRunner(listener.app(), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

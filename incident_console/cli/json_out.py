@@ -109,9 +109,12 @@ def encodes_everything(stream: Any) -> bool:
     return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf16", "utf32")
 
 
-def print_json(data: Any) -> None:
-    """Write ``data`` to stdout as one JSON object."""
+def print_json(data: Any, *, one_line: bool = False) -> None:
+    """Write ``data`` to stdout as one JSON object (indented, or on ``one_line`` for a stream of them)."""
     # Where stdout cannot encode all of Unicode, \u escapes keep the JSON valid and the same; control,
     # bidi and invisible characters are always escaped, so a terminal showing the JSON never gets them.
-    sys.stdout.write(escape_json(json.dumps(data, indent=2, ensure_ascii=not encodes_everything(sys.stdout))) + "\n")
+    sys.stdout.write(
+        escape_json(json.dumps(data, indent=None if one_line else 2, ensure_ascii=not encodes_everything(sys.stdout)))
+        + "\n"
+    )
     sys.stdout.flush()

@@ -80,7 +80,7 @@ def fish_script(parser: argparse.ArgumentParser) -> str:
         f"complete -c {PROG} -f",
     ]
     lines += _option_lines(f"{head} -n 'not __fish_seen_subcommand_from {names}'", parser)
-    for name, (help_text, sub) in subs.items():
+    for name, (help_text, _) in subs.items():
         lines.append(f"{head} -n 'not __fish_seen_subcommand_from {names}' -a {name} -d {_quote(help_text)}")
     for name, (_, sub) in subs.items():
         when = f"{head} -n '__fish_seen_subcommand_from {name}'"

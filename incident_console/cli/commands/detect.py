@@ -63,12 +63,13 @@ def _listen_arguments(p: argparse.ArgumentParser) -> None:
 
 @command("listen", "receive Alertmanager, Grafana and PagerDuty webhooks over HTTP", _listen_arguments)
 def listen(ctx: Context) -> Reply:
-    """With ``--json``, one JSON line on stdout once the socket is bound: where it listens."""
+    """With ``--json``, one JSON line on stdout once the socket is bound: where it listens
+    (``{"listening": "http://127.0.0.1:9095", "host": ..., "port": ...}``)."""
     from ... import listener  # aiohttp is imported by this command alone
     from ...config import load_config
 
     def started(host: str, port: int) -> None:
-        print_json({"listening": f"http://{host}:{port}", "host": host, "port": port})
+        print_json({"listening": f"http://{host}:{port}", "host": host, "port": port}, one_line=True)
 
     args = ctx.args
     status = listener.serve(

@@ -19,7 +19,8 @@ from ..render import head_line, show_text, verify_text
 def list_incidents(ctx: Context) -> Reply:
     snap = ctx.desk.snapshot()
     lines = [
-        f"{i.id:<7} {i.severity.value}  {i.status.value:<13} {to_text(i.declared_at)}  {i.title}" for i in snap.incidents
+        f"{i.id:<7} {i.severity.value}  {i.status.value:<13} {to_text(i.declared_at)}  {i.title}"
+        for i in snap.incidents
     ]
     text = "\n".join(lines) if lines else f"No incidents in {ctx.path}"
     return Reply(text, {"incidents": [incident_json(i) for i in snap.incidents]})

@@ -27,9 +27,7 @@ def _postmortem_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "postmortem", "print the post-mortem Markdown, write a section, or mark it complete", _postmortem_arguments
-)
+@command("postmortem", "print the post-mortem Markdown, write a section, or mark it complete", _postmortem_arguments)
 def postmortem(ctx: Context) -> Reply:
     args, desk = ctx.args, ctx.desk
     if args.section:
@@ -92,5 +90,7 @@ def action(ctx: Context) -> Reply:
     for item in items:
         mark = "x" if item.done_at else " "
         deadline = item.due.isoformat() if item.due else "no deadline"
-        lines.append(f"[{mark}] #{item.id:<3} {item.incident_id:<7} {item.text}  ({item.owner or 'unowned'}, {deadline})")
+        lines.append(
+            f"[{mark}] #{item.id:<3} {item.incident_id:<7} {item.text}  ({item.owner or 'unowned'}, {deadline})"
+        )
     return Reply("\n".join(lines), {"action_items": [item_json(i) for i in items]})

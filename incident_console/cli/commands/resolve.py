@@ -55,8 +55,7 @@ def checklist(ctx: Context) -> Reply:
     data = {
         "incident": incident.id,
         "checks": [
-            {"key": c.key, "title": c.title, "done": c.done, "detail": c.detail, "evidence": c.evidence}
-            for c in found
+            {"key": c.key, "title": c.title, "done": c.done, "detail": c.detail, "evidence": c.evidence} for c in found
         ],
     }
     return Reply("\n".join(lines), data)
