@@ -81,7 +81,7 @@ def run(ctx: Context) -> Reply:
     started = system_clock()
     try:
         sys.stdout.flush()
-        status = subprocess.call(argv, stdout=sys.stderr.fileno() if ctx.json else None)
+        status = subprocess.call(argv, stdout=_stderr_descriptor() if ctx.json else None)
     except FileNotFoundError:
         sys.stderr.write(f"{PROG}: command {argv[0]!r} not found\n")
         status = 127
@@ -94,3 +94,13 @@ def run(ctx: Context) -> Reply:
     entry = desk.record_command(argv, started, ended, status, ctx.incident_id)
     exit_status = status if status >= 0 else 128 - status
     return Reply("", {"exit_status": status, "entry": entry_json(entry)}, status=exit_status)
+
+
+def _stderr_descriptor() -> int | None:
+    """Where ``run --json`` sends the command's output: stderr's file descriptor (None, stdout's, when
+    stderr has none, as when it is captured in memory)."""
+    try:
+        sys.stderr.flush()
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both of the last two
+        return None
