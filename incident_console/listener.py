@@ -10,6 +10,7 @@ import hmac
 import ipaddress
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -113,8 +114,18 @@ class Listener:
         return web.json_response(body, status=status)
 
 
-def serve(desk: Desk, settings: Settings, *, host: str, port: int, token: str | None, author: str | None) -> int:
-    """Run until SIGTERM or Ctrl-C; 0 after a clean stop."""
+def serve(
+    desk: Desk,
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    token: str | None,
+    author: str | None,
+    started: Callable[[str, int], None] | None = None,
+) -> int:
+    """Run until SIGTERM or Ctrl-C; 0 after a clean stop. ``started(host, port)`` is called once the
+    socket is bound (with the port picked, for port 0)."""
     if token is not None and not token.strip():
         raise InputError("the token is empty; give a secret senders must present")
     if not is_loopback(host) and token is None:
@@ -126,13 +137,13 @@ def serve(desk: Desk, settings: Settings, *, host: str, port: int, token: str | 
         raise InputError(f"port {port} is not between 0 and 65535")
     listener = Listener(desk, settings, token=token, author=author)
     try:
-        asyncio.run(_run(listener, host, port))
+        asyncio.run(_run(listener, host, port, started))
     finally:
         listener.executor.shutdown(wait=True)  # a save under way finishes before the process exits
     return 0
 
 
-async def _run(listener: Listener, host: str, port: int) -> None:
+async def _run(listener: Listener, host: str, port: int, started: Callable[[str, int], None] | None = None) -> None:
     runner = web.AppRunner(listener.app(), access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -149,6 +160,8 @@ async def _run(listener: Listener, host: str, port: int) -> None:
     bound = sockets[0].getsockname()[1] if sockets else port  # the port given, or the one picked for 0
     sys.stderr.write(f"listening on http://{host}:{bound} (POST /alertmanager, /grafana, /pagerduty; GET /healthz)\n")
     sys.stderr.flush()
+    if started is not None:
+        started(host, bound)
     try:
         await stop.wait()
     finally:

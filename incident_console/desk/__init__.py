@@ -43,8 +43,17 @@ __all__ = [
     "TriageResult",
     "decode",
     "default_author",
+    "state_path",
     "system_clock",
 ]
+
+
+def state_path(path: str | None = None) -> str:
+    """The state file a door means: ``path`` (--file), else ``$INCIDENT_CONSOLE_FILE``, else the user
+    data folder's ``incidents.json``; absolute, ``~`` expanded."""
+    from ..store.locations import state_file
+
+    return state_file(path)
 
 
 class Desk(Detecting, Communicating, Responding, Resolving, HandingOff, PostMortems):

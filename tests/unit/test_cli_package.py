@@ -1,0 +1,98 @@
+"""The command-line package: it reaches the state file only through the Desk, and completes in every shell."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import incident_console.cli as cli_package
+from incident_console.cli import COMMANDS, main
+
+CLI_DIR = Path(cli_package.__file__).parent
+
+
+def _imports(path: Path) -> list[str]:
+    """The modules ``path`` imports, relative ones made absolute."""
+    package = ["incident_console", *path.relative_to(CLI_DIR.parent).parent.parts]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module] if node.module else base)
+            found += [module] + [f"{module}.{alias.name}" for alias in node.names]
+    return found
+
+
+def test_the_cli_package_has_its_modules() -> None:
+    assert {"registry.py", "parser.py", "json_out.py", "render.py", "console.py"} <= {
+        p.name for p in CLI_DIR.glob("*.py")
+    }
+
+
+@pytest.mark.parametrize("path", sorted(CLI_DIR.rglob("*.py")), ids=lambda p: str(p.relative_to(CLI_DIR)))
+def test_the_cli_imports_nothing_from_the_store(path: Path) -> None:
+    store = [
+        name
+        for name in _imports(path)
+        if name == "incident_console.store" or name.startswith("incident_console.store.")
+    ]
+    assert store == [], f"{path.name} imports {store}"
+
+
+# How each shell's script offers a command after ``incident-console``.
+OFFERED = {
+    "bash": lambda script, name: name in re.search(r"_subparsers=\(([^)]*)\)", script).group(1).split(),
+    "zsh": lambda script, name: re.search(rf"^\s*{name}:'", script, re.M) is not None,
+    "fish": lambda script, name: f" -a {name} -d " in script,
+}
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_names_every_command(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    missing = [name for name in COMMANDS if not OFFERED[shell](script, name)]
+    assert missing == []
+    assert ("-l severity" if shell == "fish" else "--severity") in script  # and the commands' options
+
+
+def test_bash_accepts_the_bash_completion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("no bash here")
+    assert main(["completion", "bash"]) == 0
+    script = tmp_path / "incident-console.bash"
+    script.write_text(capsys.readouterr().out)
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True).returncode == 0
+    # Sourced, it registers the completion function for the command.
+    done = subprocess.run(
+        ["bash", "-c", f"source {script} && complete -p incident-console"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "incident-console" in done.stdout
+
+
+def test_fish_completion_offers_a_commands_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", "fish"]) == 0
+    script = capsys.readouterr().out
+    assert "__fish_seen_subcommand_from checklist' -a 'verify'" in script
+    assert "-l severity -r" in script
+
+
+def test_completion_json_carries_the_script(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", "zsh", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["shell"] == "zsh" and "#compdef incident-console" in data["script"]
+
+
+def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["completion", "powershell"])
+    assert stopped.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
