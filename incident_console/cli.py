@@ -107,6 +107,7 @@ COMMANDS = (
     "verify",
     "ingest",
     "listen",
+    "serve",
 )
 _VALUE_OPTIONS = {"--file", "--config", "--as", "--incident"}
 
@@ -155,11 +156,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     An alert hook runs one command: building the other twenty parsers would double its start-up.
     """
     common = _common()
+    suppress = argparse.SUPPRESS
     parser = _Parser(
         prog=PROG,
         parents=[common],
         description="Run a production incident by the runbook. With no command, opens the console.",
     )
+    parser.add_argument("--read-only", action="store_true", default=suppress, help="open the console as a view")
+    parser.add_argument("--served", action="store_true", default=suppress, help=suppress)  # a `serve` tab
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, *, json_output: bool = False) -> Any:
@@ -275,6 +279,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
     p.add_argument("--port", type=int, default=9095, help="port (default 9095)")
     p.add_argument("--token", default=None, help="token senders must give (default: $INCIDENT_CONSOLE_LISTEN_TOKEN)")
+    p = command("serve", "serve the console to browsers: a console per tab, behind a token")
+    if not isinstance(p, _Unused):
+        from .serving.command import add_arguments as serve_arguments
+
+        serve_arguments(p)
     return parser
 
 
@@ -369,7 +378,13 @@ def _show(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> None:
 def _desk(args: argparse.Namespace, path: str) -> Desk:
     settings = load_config(getattr(args, "config", None))
     repository = Repository(path, lock_timeout=settings.lock_timeout, chain_key=settings.chain_key)
-    return Desk(repository, author=getattr(args, "author", None), policy=settings.policy, templates=settings.templates)
+    return Desk(
+        repository,
+        author=getattr(args, "author", None),
+        policy=settings.policy,
+        templates=settings.templates,
+        read_only=getattr(args, "read_only", False) and args.command is None,
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -385,6 +400,10 @@ def run_command(args: argparse.Namespace) -> int:
         build_demo(path, start=system_clock() - DEMO_LENGTH)
         _out(f"wrote a demo incident to {path}; open it with: {PROG} --file {path}")
         return 0
+    if args.command == "serve":
+        from .serving import command as serve
+
+        return serve.run(args, str(path))
     desk = _desk(args, path)
     if args.command in ("ingest", "listen"):
         from . import cli_alerts  # only here: the listener's server library is loaded by listen alone
@@ -755,8 +774,14 @@ def _open_console(args: argparse.Namespace) -> int:
     except ImportError:  # the console is not installed: print what `show` prints
         args.command, args.json, args.lines = "show", False, 20
         return run_command(args)
-    app = IncidentConsole(desk, incident_id=getattr(args, "incident", None))
-    app.run()
+    served = getattr(args, "served", False)
+    app = IncidentConsole(
+        desk, incident_id=getattr(args, "incident", None), served=served, ask_name=served and not getattr(args, "author", "")
+    )
+    try:
+        app.run()
+    finally:
+        app.team.leave()
     if app.refused:
         sys.stderr.write(f"{PROG}: {visible(app.refused)}\n")
         return 1

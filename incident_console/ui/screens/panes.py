@@ -240,6 +240,7 @@ class PanesScreen(Screen[None]):
                 f"  {path}",
                 (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
                 (f"  you: {visible(self.console.desk.author)}", "dim"),
+                *self.console.team.header(),
                 (f"  ● new: {', '.join(self._unseen)} (i to pick)" if self._unseen else "", "bold yellow"),
             )
         )
