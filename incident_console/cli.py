@@ -775,9 +775,8 @@ def _open_console(args: argparse.Namespace) -> int:
         args.command, args.json, args.lines = "show", False, 20
         return run_command(args)
     served = getattr(args, "served", False)
-    app = IncidentConsole(
-        desk, incident_id=getattr(args, "incident", None), served=served, ask_name=served and not getattr(args, "author", "")
-    )
+    ask_name = served and not getattr(args, "author", "")
+    app = IncidentConsole(desk, incident_id=getattr(args, "incident", None), served=served, ask_name=ask_name)
     try:
         app.run()
     finally:

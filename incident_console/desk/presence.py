@@ -7,6 +7,7 @@ written costs nothing but the courtesy.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,10 +26,8 @@ class Presence:
 
     def refresh(self) -> None:
         """Say (again) that this console is here; called every ``record.REFRESH`` seconds."""
-        try:
+        with contextlib.suppress(OSError):
             record.announce(self.state_file, record.Here(self.tab, self.name, self.read_only))
-        except OSError:
-            pass
 
     def others(self) -> list[str]:
         """The names of the other people with the file open now, each once, in the order they came."""

@@ -8,16 +8,20 @@ cookie. Nothing here imports textual: the tabs' consoles do, in their own proces
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import ipaddress
 import os
 import re
 import socket
 import sys
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..domain.errors import InputError
-from .access import Tokens, new_token
+
+if TYPE_CHECKING:  # aiohttp is loaded only when the server starts, not when `--help` lists the commands
+    from .access import Tokens
 
 TOKEN_VARIABLE = "INCIDENT_CONSOLE_SERVE_TOKEN"
 VIEWER_VARIABLE = "INCIDENT_CONSOLE_VIEWER_TOKEN"
@@ -54,8 +58,8 @@ def is_loopback(host: str) -> bool:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
-        raise InputError(f"--host {host!r} is not an address this machine can bind ({exc.strerror or exc})") from None
-    return all(ipaddress.ip_address(info[4][0].split("%", 1)[0]).is_loopback for info in infos)
+        raise InputError(f"--host {host!r} is not an address this machine can bind ({exc})") from None
+    return all(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_loopback for info in infos)
 
 
 def public_url_of(given: str | None, host: str, port: int) -> str:
@@ -85,7 +89,7 @@ def bind(host: str, port: int) -> socket.socket:
         return socket.create_server((host, port), family=family, backlog=128)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise InputError(f"port {port} on {host} is in use: stop what holds it, or pick another with --port") from None
+            raise InputError(f"port {port} on {host} is in use: stop what holds it, or choose another --port") from exc
         if exc.errno == errno.EACCES:
             raise InputError(f"port {port} on {host} needs privileges: pick one above 1023 with --port") from None
         raise InputError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
@@ -94,6 +98,7 @@ def bind(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace, path: str) -> int:
     """Check everything, bind, print the addresses, then serve until interrupted."""
     from ..desk import Desk
+    from .access import Tokens, new_token
 
     edit = _token("--token", args.token if args.token is not None else os.environ.get(TOKEN_VARIABLE))
     viewer = _token(
@@ -120,7 +125,13 @@ def run(args: argparse.Namespace, path: str) -> int:
 
 
 def _serve(
-    args: argparse.Namespace, path: str, sock: socket.socket, port: int, public_url: str, tokens: Tokens, generated: bool
+    args: argparse.Namespace,
+    path: str,
+    sock: socket.socket,
+    port: int,
+    public_url: str,
+    tokens: Tokens,
+    generated: bool,
 ) -> int:
     from .server import ConsoleServer
     from .tab import TabSettings
@@ -134,9 +145,7 @@ def _serve(
     lines.append("  add &as=NAME to say who is typing; Ctrl+C stops the server")
     settings = TabSettings(path, config=getattr(args, "config", None), incident=getattr(args, "incident", None))
     server = ConsoleServer(settings, tokens, host=args.host, port=port, public_url=public_url, announce=lines)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_on(sock)
-    except KeyboardInterrupt:
-        pass
     sys.stdout.flush()
     return 0

@@ -130,10 +130,11 @@ class ConsoleServer(Server):
         router = request.app.router
         websocket = f"{self.public_url}{router['websocket'].url_for(ticket=ticket)}"
         scheme = "wss:" if self.public_url.startswith("https") else "ws:"
+        statics = f"{self.public_url}{router['static'].url_for(filename='/')}".rstrip("/") + "/"
         context: dict[str, Any] = {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": scheme + websocket.split(":", 1)[1],
-            "config": {"static": {"url": f"{self.public_url}{router['static'].url_for(filename='/')}".rstrip("/") + "/"}},
+            "config": {"static": {"url": statics}},
             "application": {"name": self.title},
         }
         response = aiohttp_jinja2.render_template("app_index.html", request, context)
@@ -159,7 +160,7 @@ class ConsoleServer(Server):
                 tab_command(self.settings, name=name, read_only=read_only),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=websocket.close,  # type: ignore[arg-type]  # returns a bool no one reads
                 download_manager=self.download_manager,
             )
             self.tabs.add(tab)

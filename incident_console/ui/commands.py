@@ -166,7 +166,7 @@ def offered(actions: tuple[ConsoleAction, ...], read_only: bool) -> tuple[Consol
     """``actions`` as help and the palette list them for a console that is (or is not) read-only."""
     if not read_only:
         return actions
-    return tuple(a for a in actions if (a.action and allowed(a.action, True)) or (not a.action and a.key not in _WRITING_KEYS))
+    return tuple(a for a in actions if allowed(a.action, True) and a.key not in _WRITING_KEYS)
 
 
 def bindings() -> list[BindingType]:
