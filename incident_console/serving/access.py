@@ -13,11 +13,14 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
 EDIT, VIEW = "edit", "view"
 REFUSED = "401: this console needs its token. Open the address the server printed (it ends in ?token=...)."
+# The request's role, EDIT or VIEW (a RequestKey from aiohttp 3.12; a plain key before).
+ROLE: Any = web.RequestKey("role", str) if hasattr(web, "RequestKey") else "role"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -67,13 +70,13 @@ def token_check(tokens: Tokens, port: int, *, secure: bool) -> Callable[..., Awa
             # The same address without the token: the cookie carries it from now on.
             query = request.rel_url.query.copy()
             del query["token"]
-            response = web.HTTPSeeOther(request.rel_url.with_query(query))
-            response.set_cookie(name, given, httponly=True, samesite="Strict", secure=secure, path="/")
-            return response
+            redirect = web.HTTPSeeOther(request.rel_url.with_query(query))
+            redirect.set_cookie(name, given, httponly=True, samesite="Strict", secure=secure, path="/")
+            raise redirect
         role = tokens.role_of(request.cookies.get(name))
         if role is None:
             return _refused()
-        request["role"] = role
+        request[ROLE] = role
         return await handler(request)
 
     return check

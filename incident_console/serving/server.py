@@ -24,7 +24,7 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from ..domain import names
-from .access import VIEW, Tokens, token_check
+from .access import ROLE, VIEW, Tokens, token_check
 from .tab import TabSettings, tab_command
 
 log = logging.getLogger("incident-console-serve")
@@ -149,7 +149,7 @@ class ConsoleServer(Server):
         if ticket is None:
             raise web.HTTPNotFound(text="404: this page is old; reload it to open a console.")
         _, name = ticket
-        read_only = request["role"] == VIEW
+        read_only = request[ROLE] == VIEW
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=LARGEST_MESSAGE)
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
