@@ -3,6 +3,7 @@ is a read-only view; it draws that into the header and keeps this console's pres
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ..desk.presence import REFRESH_SECONDS, Presence
@@ -24,6 +25,8 @@ class Team:
         desk = app.desk
         self.presence = Presence(str(desk.repository.path), desk.author, desk.read_only)
         self.others: list[str] = []
+        # A served tab's console is the server's child: when the server is gone (killed), so is the tab.
+        self._server = os.getppid()
 
     def start(self) -> None:
         """On mount: ask who this is (a served tab opened without a name), and start the presence beat."""
@@ -46,6 +49,9 @@ class Team:
         self.app.main.review_if_handed_to_me()
 
     def _beat(self) -> None:
+        if self.served and os.getppid() != self._server:
+            self.app.exit()  # the changes still queued are saved before the process ends (see cli)
+            return
         if self.ask_name:
             return  # not here yet, as far as the others are concerned: no name to show
         self.app.run_worker(self._refresh, thread=True, group="presence", exclusive=True, exit_on_error=False)

@@ -147,11 +147,20 @@ class Tab:
         self.driver = driver
         if new and driver.current_url not in ("about:blank", "data:,"):
             driver.switch_to.new_window("tab")
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE})  # per tab
         self.handle = driver.current_window_handle
         driver.get(url)
 
     def focus(self) -> None:
+        """This tab in front, with the keyboard in its terminal (the console draws its footer only
+        while it has the focus, as a terminal window would)."""
         self.driver.switch_to.window(self.handle)
+        # A headless window never has the system's focus: the page is told its terminal has it, as
+        # a click would tell it (the page then tells the console).
+        self.driver.execute_script(
+            "document.querySelector('.xterm-helper-textarea')?.focus();"
+            "document.querySelector('.xterm-screen')?.dispatchEvent(new FocusEvent('focus'));"
+        )
 
     def received(self) -> str:
         self.focus()
