@@ -47,9 +47,7 @@ def _token(label: str, given: str | None) -> str | None:
     if given is None or given == "":
         return None
     if not _TOKEN.fullmatch(given):
-        raise InputError(
-            f"{label} must be 16 to 200 letters, digits or . _ ~ - (it goes in an address and a cookie)"
-        )
+        raise InputError(f"{label} must be 16 to 200 letters, digits or . _ ~ - (it goes in an address and a cookie)")
     return given
 
 
