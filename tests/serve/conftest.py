@@ -14,13 +14,15 @@ from .browser import Served, browser, missing_browser, serve
 UNTRUSTED = "[bold red]boom[/] \x1b[31mred\x1b[0m"
 
 
-def demo_file(folder: Path) -> Path:
+def demo_file(folder: Path, *, hostile: bool = True) -> Path:
+    """The demo incident in ``folder``, with (``hostile``) an entry holding markup and escape sequences."""
     from incident_console.demo import DEMO_LENGTH, build_demo
     from incident_console.desk import Desk
 
     path = folder / "incidents.json"
     build_demo(str(path), start=datetime.now(UTC) - DEMO_LENGTH)
-    Desk.open(str(path), author="mallory").log(UNTRUSTED)
+    if hostile:
+        Desk.open(str(path), author="mallory").log(UNTRUSTED)
     return path
 
 
