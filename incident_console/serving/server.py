@@ -144,6 +144,9 @@ class ConsoleServer(Server):
 
     # a tab
 
+    def tab_command(self, name: str | None, read_only: bool) -> str:
+        return tab_command(self.settings, name=name, read_only=read_only)
+
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         ticket = self._tickets.pop(request.match_info["ticket"], None)
         if ticket is None:
@@ -157,7 +160,7 @@ class ConsoleServer(Server):
         try:
             await websocket.prepare(request)
             tab = TabService(
-                tab_command(self.settings, name=name, read_only=read_only),
+                self.tab_command(name, read_only),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,  # type: ignore[arg-type]  # returns a bool no one reads
