@@ -8,7 +8,7 @@ written costs nothing but the courtesy.
 from __future__ import annotations
 
 import contextlib
-import uuid
+import os
 from dataclasses import dataclass, field
 
 from ..domain import names
@@ -22,7 +22,7 @@ class Presence:
     state_file: str
     name: str
     read_only: bool = False
-    tab: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    tab: str = field(default_factory=lambda: os.urandom(8).hex())
 
     def refresh(self) -> None:
         """Say (again) that this console is here; called every ``record.REFRESH`` seconds."""
