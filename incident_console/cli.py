@@ -162,7 +162,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         parents=[common],
         description="Run a production incident by the runbook. With no command, opens the console.",
     )
-    parser.add_argument("--read-only", action="store_true", default=suppress, help="open the console as a view")
+    parser.add_argument("--read-only", action="store_true", default=suppress, help="open a read-only view")
     parser.add_argument("--served", action="store_true", default=suppress, help=suppress)  # a `serve` tab
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 

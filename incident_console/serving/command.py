@@ -35,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token", default=None, help=f"token for a full console (default: ${TOKEN_VARIABLE}, else one is generated)"
     )
     parser.add_argument(
-        "--viewer-token", default=None, help=f"token for a read-only view (default: ${VIEWER_VARIABLE}, else none)"
+        "--viewer-token",
+        default=None,
+        metavar="TOKEN",
+        help=f"token for a read-only view (default: ${VIEWER_VARIABLE}, else none)",
     )
     parser.add_argument("--read-only", action="store_true", help="every tab is a read-only view")
     parser.add_argument(

@@ -67,3 +67,34 @@ def test_the_viewer_token_may_not_be_the_edit_token(capsys, state_file):
 def test_a_public_url_behind_a_proxy_is_kept_as_its_root():
     assert public_url_of("https://console.example.com/", "127.0.0.1", 8000) == "https://console.example.com"
     assert public_url_of(None, "::1", 8000) == "http://[::1]:8000"
+
+
+class _Queue:
+    """A save queue as a closing tab leaves it: no save under way, two changes still queued."""
+
+    _draining = False
+
+    def __init__(self, changes: list) -> None:  # type: ignore[type-arg]
+        self.changes = changes
+
+    def pending(self) -> list:  # type: ignore[type-arg]
+        return list(self.changes)
+
+
+class _Change:
+    def __init__(self, saved: list[str], text: str, fails: bool = False) -> None:
+        self.saved, self.text, self.fails = saved, text, fails
+
+    def run(self) -> None:
+        if self.fails:
+            raise OSError("disk full")
+        self.saved.append(self.text)
+
+
+def test_a_closing_tab_saves_what_it_still_had_queued_and_returns_what_it_could_not():
+    saved: list[str] = []
+    first, second, third = _Change(saved, "one"), _Change(saved, "two", fails=True), _Change(saved, "three")
+    assert cli._finish_saves(_Queue([first, second, third])) == [second, third]
+    assert saved == ["one"]
+    assert cli._finish_saves(_Queue([_Change(saved, "four")])) == []
+    assert saved == ["one", "four"]
