@@ -7,12 +7,16 @@ import os
 from typing import TYPE_CHECKING
 
 from ..desk.presence import REFRESH_SECONDS, Presence
+from ..domain.errors import FileProblem
 from ..domain.text import visible
 
 if TYPE_CHECKING:
     from .app import IncidentConsole
 
 READ_ONLY_VIEW = "read-only view"
+# How often a served tab looks at the file for the others' changes (a stat; the clock still ticks each
+# second): a team's entries reach every tab well within two seconds, even while ten of them type.
+SERVED_CHANGE_CHECK = 0.5
 
 
 class Team:
@@ -37,6 +41,23 @@ class Team:
         else:
             self._beat()
         self.app.set_interval(REFRESH_SECONDS, self._beat, name="presence")
+        if self.served:
+            self.app.set_interval(SERVED_CHANGE_CHECK, self._look_for_changes, name="changes")
+
+    def _look_for_changes(self) -> None:
+        from textual.worker import WorkerState
+
+        app = self.app
+        if not app.is_running or any(
+            w.group == "reload" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
+        ):
+            return
+        try:
+            changed = app.desk.repository.changed_on_disk()
+        except FileProblem:
+            return
+        if changed:
+            app.run_worker(app._reload, thread=True, group="reload", exclusive=True, exit_on_error=False)
 
     def named(self, name: str | None) -> None:
         if not name:
