@@ -383,7 +383,7 @@ def _desk(args: argparse.Namespace, path: str) -> Desk:
         author=getattr(args, "author", None),
         policy=settings.policy,
         templates=settings.templates,
-        read_only=getattr(args, "read_only", False) and args.command is None,
+        read_only=getattr(args, "read_only", False),
     )
 
 
@@ -782,28 +782,13 @@ def _open_console(args: argparse.Namespace) -> int:
     finally:
         app.team.leave()
     if served:  # the browser closed the tab (or the server went): nothing queued is left behind
-        app.unsaved_at_exit = _finish_saves(app.saver)
+        from .serving.tab import finish_saves
+
+        app.unsaved_at_exit = finish_saves(app.saver)
     if app.refused:
         sys.stderr.write(f"{PROG}: {visible(app.refused)}\n")
         return 1
     return _report_unsaved(app.unsaved_at_exit, path)
-
-
-def _finish_saves(saver: Any, timeout: float = 10.0) -> list[Any]:
-    """After a served console closed: let a save under way end, then save what is still queued, in
-    order, here; what cannot be saved is returned (and printed to the server's output)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while saver._draining and time.monotonic() < deadline:
-        time.sleep(0.02)
-    left = saver.pending()
-    for index, change in enumerate(left):
-        try:
-            change.run()
-        except Exception:  # a refusal or a file problem: this one and those behind it are printed
-            return left[index:]
-    return []
 
 
 def _report_unsaved(changes: Sequence[Any], path: str) -> int:

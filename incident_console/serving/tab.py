@@ -1,4 +1,5 @@
-"""The command line each browser tab runs: the console, on the server's state file, as the tab's person.
+"""A browser tab's console: the command line it runs (the console, on the server's state file, as the
+tab's person), and what it does when its tab closes.
 
 textual-serve starts it with a shell, so every word is quoted: a name from ``?as=`` is one
 argument, whatever it holds.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import shlex
 import sys
+import time
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,18 @@ def tab_command(settings: TabSettings, *, name: str | None, read_only: bool) -> 
         words.append("--read-only")
     # exec: the shell becomes the console, so ending the tab's process ends the console itself.
     return "exec " + " ".join(shlex.quote(word) for word in words)
+
+
+def finish_saves(saver: Any, timeout: float = 10.0) -> list[Any]:
+    """After a served console closed: let a save under way end, then save what is still queued, in
+    order, here; what cannot be saved is returned (and printed to the server's output)."""
+    deadline = time.monotonic() + timeout
+    while saver._draining and time.monotonic() < deadline:
+        time.sleep(0.02)
+    left = saver.pending()
+    for index, change in enumerate(left):
+        try:
+            change.run()
+        except Exception:  # a refusal or a file problem: this one and those behind it are printed
+            return left[index:]
+    return []

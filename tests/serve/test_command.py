@@ -9,6 +9,7 @@ import pytest
 
 from incident_console import cli
 from incident_console.serving.command import public_url_of
+from incident_console.serving.tab import finish_saves
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ class _Change:
 def test_a_closing_tab_saves_what_it_still_had_queued_and_returns_what_it_could_not():
     saved: list[str] = []
     first, second, third = _Change(saved, "one"), _Change(saved, "two", fails=True), _Change(saved, "three")
-    assert cli._finish_saves(_Queue([first, second, third])) == [second, third]
+    assert finish_saves(_Queue([first, second, third])) == [second, third]
     assert saved == ["one"]
-    assert cli._finish_saves(_Queue([_Change(saved, "four")])) == []
+    assert finish_saves(_Queue([_Change(saved, "four")])) == []
     assert saved == ["one", "four"]
