@@ -39,7 +39,7 @@ class Team:
 
             self.app.push_screen(IdentityScreen(), self.named)
         else:
-            self._beat()
+            self.app.set_timer(0.3, self._beat)  # after the first frame: the screen first, then the others
         self.app.set_interval(REFRESH_SECONDS, self._beat, name="presence")
         if self.served:
             self.app.set_interval(SERVED_CHANGE_CHECK, self._look_for_changes, name="changes")
