@@ -30,6 +30,7 @@ reliability: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/export_screenshots.py
+	$(BIN)/python scripts/browser_screenshot.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

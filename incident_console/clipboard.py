@@ -85,3 +85,11 @@ class PyperclipClipboard:
             return CopyOutcome(False, "the clipboard tool did not keep the text")
         reason = answer.removeprefix("error: ") or f"exit status {done.returncode}"
         return CopyOutcome(False, reason[:200])
+
+
+class BrowserClipboard:
+    """A served console's clipboard: the server's system clipboard is not the person's, so it is not
+    touched; the console sends the text by OSC 52, which the browser's terminal passes to its own."""
+
+    def copy(self, text: str) -> CopyOutcome:
+        return CopyOutcome(False, "in a browser tab only OSC 52 reaches your clipboard, if the browser allows it")

@@ -7,6 +7,7 @@ sentence on stderr and exit status 2 (usage) or 1 (the file).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Sequence
@@ -86,6 +87,11 @@ def _say(ctx: Context, reply: Reply) -> int:
     return reply.status
 
 
+def _read_only(args: argparse.Namespace) -> bool:
+    """``--read-only`` before the command word: the Desk refuses every change."""
+    return bool(getattr(args, "read_only", False))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` (default: the process's arguments); returns the exit status."""
     if argv is None:
@@ -99,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = state_path(getattr(args, "file", None))
         if args.command is None:
             return _open_console(args, path, system_clock())
-        ctx = Context(args, path, system_clock())
+        ctx = Context(args, path, system_clock(), read_only=args.command != "serve" and _read_only(args))
         return _say(ctx, args.func(ctx))
     except InputError as exc:
         sys.stderr.write(f"{PROG}: {visible(_cli_words(exc))}\n")

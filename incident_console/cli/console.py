@@ -17,7 +17,7 @@ def _open_console(args: argparse.Namespace, path: str, now: datetime) -> int:
     from .commands.files import show
     from .render import out
 
-    ctx = Context(args, path, now)
+    ctx = Context(args, path, now, read_only=bool(getattr(args, "read_only", False)))
     desk = ctx.desk
     # Refuse a file that is not ours before the screen opens. Only the newest part of a long log
     # is read here; the console reads the rest after its first frame (and closes if it is refused).
@@ -28,8 +28,17 @@ def _open_console(args: argparse.Namespace, path: str, now: datetime) -> int:
         args.json, args.lines = False, 20
         out(show(ctx).text)
         return 0
-    app = IncidentConsole(desk, incident_id=ctx.incident_id)
-    app.run()
+    served = bool(getattr(args, "served", False))
+    ask_name = served and not getattr(args, "author", "")
+    app = IncidentConsole(desk, incident_id=ctx.incident_id, served=served, ask_name=ask_name)
+    try:
+        app.run()
+    finally:
+        app.team.leave()
+    if served:  # the browser closed the tab (or the server went): nothing queued is left behind
+        from ..serving.tab import finish_saves
+
+        app.unsaved_at_exit = finish_saves(app.saver)
     if app.refused:
         sys.stderr.write(f"{PROG}: {visible(app.refused)}\n")
         return 1

@@ -107,6 +107,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         parents=[common],
         description="Run a production incident by the runbook. With no command, opens the console.",
     )
+    suppress = argparse.SUPPRESS
+    parser.add_argument("--read-only", action="store_true", default=suppress, help="open a read-only view")
+    parser.add_argument("--served", action="store_true", default=suppress, help=suppress)  # a `serve` tab
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, entry in COMMANDS.items():
         if only is not None and name != only:

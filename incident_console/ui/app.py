@@ -13,7 +13,7 @@ from textual.app import App
 from textual.driver import Driver
 from textual.screen import Screen
 
-from ..clipboard import CopyOutcome, PyperclipClipboard, SystemClipboard
+from ..clipboard import BrowserClipboard, CopyOutcome, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
 from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
@@ -23,6 +23,7 @@ from .key_order import InOrder
 from .refusals import console_words
 from .saver import Change, Outcome, Saver
 from .screens.main import MainScreen
+from .team import Team
 
 RETRY_SECONDS = 3.0
 
@@ -53,11 +54,14 @@ class IncidentConsole(App[None]):
         clipboard: SystemClipboard | None = None,
         poll_seconds: float = 1.0,
         verify_on_open: bool = True,
+        served: bool = False,
+        ask_name: bool = False,
     ) -> None:
         super().__init__()
         self.desk = desk
         self.clock = desk.clock
-        self.system_clipboard = clipboard or PyperclipClipboard()
+        # Served to a browser: the server's clipboard is not the person's, so only OSC 52 is used.
+        self.system_clipboard = clipboard or (BrowserClipboard() if served else PyperclipClipboard())
         self.snapshot: Snapshot = Snapshot()
         self.incident_id = incident_id
         self.drafts: dict[str, dict[str, str]] = {}
@@ -77,6 +81,7 @@ class IncidentConsole(App[None]):
         self.keys = InOrder(self)
         self._opened = False
         desk.repository.lock.on_wait = self._waiting_for_lock
+        self.team = Team(self, served=served, ask_name=ask_name)
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -109,6 +114,7 @@ class IncidentConsole(App[None]):
         gc.freeze()
         self.read_only = not self.desk.repository.writable()
         self.set_interval(self._poll_seconds, self.tick, name="clock")
+        self.team.start()
         if self._verify_on_open:
             # After the first frame: checking the chain of a long log should not delay the screen.
             self.set_timer(0.5, lambda: self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False))
@@ -191,6 +197,9 @@ class IncidentConsole(App[None]):
 
     def submit(self, description: str, run: Callable[[], Any], **kwargs: Any) -> None:
         """Queue a change for the Desk; the screen shows it at once and the disk catches up."""
+        if self.desk.read_only:  # a read-only view: nothing is queued, and it says so
+            self.notify(f"This is a read-only view: {description} is left to those editing.", markup=False)
+            return
         if self.read_only:
             self.notify(
                 f"{self.desk.repository.path} is read-only: {description} was not saved.",

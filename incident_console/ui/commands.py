@@ -132,6 +132,43 @@ ACTIONS: tuple[ConsoleAction, ...] = (
 )
 
 
+# The actions that change the file (or only lead to a change): a read-only view has none of them, not
+# in the footer, the palette or help, and their keys do nothing.
+WRITES = frozenset(
+    {
+        "declare",
+        "acknowledge",
+        "triage",
+        "log_entry",
+        "respond",
+        "escalate",
+        "severity",
+        "status",
+        "copy_update",
+        "resolve",
+        "compose",
+        "handoff",
+        "postmortem",
+        "action_items",
+        "correct",
+    }
+)
+_WRITING_KEYS = frozenset({"ctrl+r"})  # of help's other keys, the one that edits the draft
+
+
+def allowed(action: str, read_only: bool) -> bool:
+    """Whether ``action`` (a name, arguments and all) is offered: every one, or in a read-only view
+    only those that change nothing."""
+    return not read_only or action.split("(", 1)[0] not in WRITES
+
+
+def offered(actions: tuple[ConsoleAction, ...], read_only: bool) -> tuple[ConsoleAction, ...]:
+    """``actions`` as help and the palette list them for a console that is (or is not) read-only."""
+    if not read_only:
+        return actions
+    return tuple(a for a in actions if allowed(a.action, True) and a.key not in _WRITING_KEYS)
+
+
 def bindings() -> list[BindingType]:
     return [
         Binding(
@@ -185,8 +222,11 @@ class ConsoleCommands(Provider):
     they arrive, sorted only by score, so two providers would come in either order.
     """
 
+    def _steps(self) -> list[tuple[str, list[ConsoleAction]]]:
+        return by_step(offered(ACTIONS, getattr(getattr(self.app, "desk", None), "read_only", False)))
+
     async def discover(self) -> Hits:
-        for _, actions in by_step():
+        for _, actions in self._steps():
             for action in actions:
                 yield DiscoveryHit(f"{action.title}  ({key_label(action)})", self._runner(action), help=action.help)
         textual_commands = sorted(self.app.get_system_commands(self.screen), key=lambda command: command[0])
@@ -196,7 +236,7 @@ class ConsoleCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for _, actions in by_step():
+        for _, actions in self._steps():
             for action in actions:
                 text = f"{action.title}  ({key_label(action)})"
                 score = matcher.match(f"{action.title} {action.help}")

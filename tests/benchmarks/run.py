@@ -13,6 +13,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("Store", "tests.benchmarks.store_bench"),
     ("Console", "tests.benchmarks.ui_bench"),
     ("Listener", "tests.benchmarks.listener_bench"),
+    ("Serve", "tests.benchmarks.serve_bench"),
 ]
 
 

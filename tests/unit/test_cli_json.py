@@ -52,6 +52,7 @@ CASES: dict[str, list[str]] = {
     "verify": ["verify"],
     "ingest": ["ingest", str(FIXTURES / "alertmanager_firing.json")],
     "listen": ["listen", "--port", "0"],
+    "serve": ["serve", "--port", "0"],
     "completion": ["completion", "bash"],
 }
 
@@ -84,7 +85,7 @@ def test_every_command_has_a_case() -> None:
     assert set(CASES) == set(COMMANDS)
 
 
-@pytest.mark.parametrize("name", sorted(set(CASES) - {"listen"}))
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"listen", "serve"}))
 def test_command_prints_one_json_object(
     name: str, state: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -141,6 +142,26 @@ def test_listen_json_prints_one_start_line(state: Path, tmp_path: Path) -> None:
         assert started["host"] == "127.0.0.1" and started["port"] > 0
         assert started["listening"] == f"http://127.0.0.1:{started['port']}"
         process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert rest == ""  # nothing after the one object
+
+
+def test_serve_json_prints_one_start_object(state: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_CONSOLE_")}
+    env.update(INCIDENT_CONSOLE_USER="alice", XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "incident_console", "--file", str(state), "serve", "--port", "0", "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        started = json.loads(process.stdout.readline())
+        assert started["serving"] == str(state)
+        assert started["url"].startswith("http://127.0.0.1:") and "/?token=" in started["url"]
+        assert started["viewer_url"] is None and started["read_only"] is False and started["token_generated"] is True
+        process.send_signal(signal.SIGINT)
         rest, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:

@@ -14,5 +14,6 @@ from . import (  # noqa: F401  (each module registers its commands)
     postmortem,
     files,
     detect,
+    serve,
     completion,
 )

@@ -66,6 +66,9 @@ class EntryScreen(ModalScreen[None]):
         Binding("c", "correct", "Correct", tooltip="Write a correction to this entry (a new entry pointing at it)"),
     ]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "correct" and self.console.desk.read_only)  # a read-only view corrects nothing
+
     def __init__(self, incident_id: str, entry_id: int) -> None:
         super().__init__()
         self.incident_id = incident_id

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..commands import ACTIONS, OTHER_KEYS, by_step, key_label
+from ..commands import ACTIONS, OTHER_KEYS, by_step, key_label, offered
 
 NOTES = (
     "Timers tick from the clock, not a counter: after a laptop sleeps they show the truth. "
@@ -29,7 +29,10 @@ class HelpScreen(ModalScreen[None]):
         # step or two at a time rather than a handful of table rows.
         with VerticalScroll(id="help"):
             yield Static(Content.styled("incident-console — keys, by runbook step", "bold"), classes="help-title")
-            for title, actions in by_step((*ACTIONS, *OTHER_KEYS)):
+            read_only = getattr(getattr(self.app, "desk", None), "read_only", False)
+            for title, actions in by_step(offered((*ACTIONS, *OTHER_KEYS), read_only)):
+                if not actions:
+                    continue
                 yield Static(Content.styled(title, "bold $accent"), classes="help-step")
                 for action in actions:
                     with HorizontalGroup(classes="help-row"):

@@ -16,7 +16,7 @@ from ...domain.templates import unfilled
 from ...domain.times import parse_when
 from ...domain.triage import answers_from_text
 from .. import forms
-from ..commands import bindings
+from ..commands import allowed, bindings
 from ..forms import Values
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
@@ -28,6 +28,10 @@ class MainScreen(PanesScreen):
     """The panes (see panes.py) and the runbook's actions, each on a key."""
 
     BINDINGS = bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A read-only view: the keys that would change the file are not shown and do nothing.
+        return allowed(action, self.console.desk.read_only)
 
     def _need_incident(self) -> Incident | None:
         incident = self.incident

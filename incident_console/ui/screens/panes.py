@@ -169,9 +169,7 @@ class PanesScreen(Screen[None]):
         problem = saver.problem if saver.pending() else ""
         alerts = self._alerts(incident)
         recurred = self._alerts_for[2] if self._alerts_for else None
-        self.query_one(IncidentPane).show(
-            incident, now, self.console.desk.saved_at(), problem, alerts, recurred
-        )
+        self.query_one(IncidentPane).show(incident, now, self.console.desk.saved_at(), problem, alerts, recurred)
         timers = self.console.desk.timers(incident, self.console.snapshot, now) if incident else []
         others = self._other_incidents(incident, now)
         local = self.query_one(ActionLog).view.local_time
@@ -240,6 +238,7 @@ class PanesScreen(Screen[None]):
                 f"  {path}",
                 (f"  {open_count} open incident{'s' if open_count != 1 else ''}", "dim"),
                 (f"  you: {visible(self.console.desk.author)}", "dim"),
+                *self.console.team.header(),
                 (f"  ● new: {', '.join(self._unseen)} (i to pick)" if self._unseen else "", "bold yellow"),
             )
         )

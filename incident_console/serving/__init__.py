@@ -1,0 +1,1 @@
+"""``incident-console serve``: the console in browsers, one console process per tab, behind a token."""
