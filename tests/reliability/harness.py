@@ -206,6 +206,13 @@ def build_rich_file(path: Path, start: datetime = BUILT_AT) -> None:
     desk.log("p95 at 4s")
 
 
+def trial_file(workdir: Path, name: str) -> Path:
+    """Where one trial keeps its state file: ``incidents.json`` in a new folder ``workdir/name``."""
+    folder = workdir / name
+    folder.mkdir(parents=True)
+    return folder / "incidents.json"
+
+
 def log_docs(path: Path) -> dict[str, Any]:
     """The log table as the plain json module reads it (the file must parse)."""
     with path.open(encoding="utf-8") as handle:
@@ -215,6 +222,15 @@ def log_docs(path: Path) -> dict[str, Any]:
 
 def file_ids(path: Path) -> list[int]:
     return sorted(int(doc["id"]) for doc in log_docs(path).values())
+
+
+def json_times(show: dict[str, Any]) -> dict[str, Any]:
+    """What must not depend on the machine's time zone: every stored time, every deadline and met time."""
+    return {
+        "incident": show["incident"],
+        "timers": [{k: t[k] for k in ("name", "due_at", "met_at")} for t in show["timers"]],
+        "log": [{k: e[k] for k in ("id", "at", "recorded_at", "text")} for e in show["log"]],
+    }
 
 
 def temps_beside(path: Path) -> list[str]:

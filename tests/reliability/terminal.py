@@ -1,18 +1,23 @@
-"""A console in a real terminal (tmux), keys sent as a person's burst, and a busy machine around it."""
+"""A console in a real terminal (a pseudo-terminal, or tmux), keys sent as a person's burst, and a busy machine
+around it."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tests.reliability.harness import ROOT, Unavailable
+from tests.reliability.harness import CHILD_TIMEOUT, ROOT, Unavailable, child_env
 
 # Only stops a scenario that hangs; no test asserts how long anything took.
 WAIT_S = 120.0
@@ -67,6 +72,56 @@ class Tmux:
 
     def close(self) -> None:
         self._tmux("kill-server", check=False)
+
+
+@contextlib.contextmanager
+def console_on_pty(path: Path, folder: Path, *, columns: int = 120, rows: int = 35) -> Iterator[int]:
+    """The console on ``path`` with a pseudo-terminal as its controlling terminal (xterm-256color,
+    ``columns`` x ``rows``); yields the terminal's other end, to read what is drawn and to type keys.
+    The console is killed on leaving if it has not quit."""
+    main_fd, child_fd = os.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+    def controlling_terminal() -> None:
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "incident_console", "--file", str(path)],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        cwd=ROOT,
+        env=child_env(folder, TERM="xterm-256color", COLUMNS=None, LINES=None, TEXTUAL=None),
+        start_new_session=True,
+        preexec_fn=controlling_terminal,
+    )
+    os.close(child_fd)
+    try:
+        yield main_fd
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=CHILD_TIMEOUT)
+        os.close(main_fd)
+
+
+def read_terminal(fd: int, until: Callable[[bytes], bool] | None = None, *, limit: float = CHILD_TIMEOUT) -> bytes:
+    """What the terminal at ``fd`` receives until ``until`` holds (without it: for ``limit`` seconds),
+    or until the other end closes it. With ``until``, the limit only stops a hang."""
+    output = b""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and not (until and until(output)):
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the console closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    return output
 
 
 def _quoted(text: str) -> str:

@@ -7,60 +7,30 @@ the SIGKILL test kills a writer (30 by default; a long run can use 200 or more),
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from incident_console.desk import Desk
-from incident_console.domain.model import Severity
-from incident_console.store import storage
 from incident_console.store.repository import Repository
 from tests.reliability import children
+from tests.reliability.harness import file_ids, temps_beside
+from tests.reliability.scenarios.crash import child_process, declare_with_notes
 
-ROOT = Path(__file__).resolve().parents[2]
 KILL_TRIALS = int(os.environ.get("INCIDENT_CONSOLE_KILL_TRIALS", "30"))
-
-
-def child(mode: str, path: Path, *args: str, **popen: object) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "tests.reliability.children", mode, str(path), *args]
-    return subprocess.Popen(argv, cwd=ROOT, env=env, text=True, **popen)  # type: ignore[call-overload]
-
-
-def start(path: Path, notes: int = 0) -> list[int]:
-    """Declare an incident (and ``notes`` notes) in-process; the ids of the entries written."""
-    desk = Desk(Repository(path), author="parent")
-    desk.declare("Checkout down", Severity.P1)
-    ids = [1]
-    for number in range(notes):
-        ids.append(desk.log(f"before {number}").id)
-    return ids
-
-
-def file_ids(path: Path) -> list[int]:
-    """The entry ids in the file, read with the plain json module (so the file must parse)."""
-    with path.open(encoding="utf-8") as handle:
-        data = json.load(handle)
-    return sorted(doc["id"] for doc in data["log"].values())
-
-
-def temps_beside(path: Path) -> list[str]:
-    return sorted(name for name in os.listdir(path.parent) if name.startswith(storage.temp_prefix(path)))
 
 
 @pytest.mark.parametrize("step", children.STEPS)
 def test_a_crash_at_any_step_of_a_write_keeps_the_file_whole(tmp_path: Path, step: str) -> None:
     path = tmp_path / "incidents.json"
-    acknowledged = start(path, notes=3)
+    acknowledged = declare_with_notes(path, notes=3)
 
-    crashed = child("crash", path, step, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    crashed = child_process("crash", path, step, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, err = crashed.communicate(timeout=60)
     assert crashed.returncode == children.CRASH_STATUS, err
 
@@ -86,10 +56,10 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_entry(tmp_path: P
     seed = int(os.environ.get("INCIDENT_CONSOLE_KILL_SEED", time.time_ns() % 2**32))
     rng = random.Random(seed)
     path = tmp_path / "incidents.json"
-    acknowledged = set(start(path))
+    acknowledged = set(declare_with_notes(path))
 
     for trial in range(KILL_TRIALS):
-        writer = child("loop", path, f"trial-{trial}", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        writer = child_process("loop", path, f"trial-{trial}", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         assert writer.stdout is not None
         assert writer.stdout.readline() == "ready\n", f"trial {trial}: the writer did not start"
         time.sleep(rng.uniform(0.05, 0.4))
@@ -116,10 +86,12 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_entry(tmp_path: P
 
 def test_two_processes_appending_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "incidents.json"
-    start(path)
+    declare_with_notes(path)
     count = 200
     writers = [
-        child("append", path, str(count), label, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        child_process(
+            "append", path, str(count), label, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for label in ("left", "right")
     ]
     for writer in writers:

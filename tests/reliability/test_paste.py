@@ -4,17 +4,12 @@ sent only their visible forms."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import select
 import shutil
-import struct
 import subprocess
 import sys
-import termios
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +18,8 @@ import pytest
 from incident_console.desk import Desk
 from incident_console.domain.model import Severity
 from incident_console.store.repository import Repository
-from tests.reliability.harness import CHILD_TIMEOUT, ROOT, child_env, wait_until
+from tests.reliability.harness import ROOT, child_env, wait_until
+from tests.reliability.terminal import console_on_pty, read_terminal
 
 PASTED = "A \x1b[31mred\x1b[0m 👩\u200d💻 \x9b2J \u202eevil\u202c end"
 SHOWN = "A ␛[31mred␛[0m 👩\u200d💻 \ufffd2J \u2b1aevil\u2b1a end"
@@ -41,57 +37,22 @@ def _entries(path: Path) -> list[str]:
     return [entry.text for entry in Repository(path).snapshot().log if entry.kind == "note"]
 
 
-def _read(fd: int, until: Callable[[bytes], bool], limit: float = CHILD_TIMEOUT) -> bytes:
-    """What the terminal receives until ``until`` holds (the limit only stops a hang)."""
-    output = b""
-    end = time.monotonic() + limit
-    while time.monotonic() < end and not until(output):
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # EIO: the console closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-    return output
-
-
 def test_a_bracketed_paste_through_a_pty_is_saved_as_pasted_and_drawn_visibly(tmp_path: Path) -> None:
     path = _state_file(tmp_path)
-    main_fd, child_fd = os.openpty()
-    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "incident_console", "--file", str(path)],
-        stdin=child_fd,
-        stdout=child_fd,
-        stderr=child_fd,
-        cwd=ROOT,
-        env=child_env(tmp_path, TERM="xterm-256color", COLUMNS=None, LINES=None, TEXTUAL=None),
-        start_new_session=True,
-        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
-    )
-    os.close(child_fd)
-    try:
-        output = _read(main_fd, lambda out: b"Communications" in out and b"Action log" in out)
-        output += _read(main_fd, lambda out: False, limit=1.5)  # the rest of the opening
-        os.write(main_fd, b"l")
-        output += _read(main_fd, lambda out: b"Enter saves" in out)
-        os.write(main_fd, b"\x1b[200~" + PASTED.encode() + b"\x1b[201~")
-        output += _read(main_fd, lambda out: SHOWN.encode() in out, limit=60.0)
-        os.write(main_fd, b"\r")
+    with console_on_pty(path, tmp_path) as terminal:
+        output = read_terminal(terminal, lambda out: b"Communications" in out and b"Action log" in out)
+        output += read_terminal(terminal, limit=1.5)  # the rest of the opening
+        os.write(terminal, b"l")
+        output += read_terminal(terminal, lambda out: b"Enter saves" in out)
+        os.write(terminal, b"\x1b[200~" + PASTED.encode() + b"\x1b[201~")
+        output += read_terminal(terminal, lambda out: SHOWN.encode() in out, limit=60.0)
+        os.write(terminal, b"\r")
         assert wait_until(lambda: _entries(path) == [PASTED]), _entries(path)
-        output += _read(main_fd, lambda out: False, limit=1.5)
-        os.write(main_fd, b"\x1b")
-        output += _read(main_fd, lambda out: False, limit=1.0)
-        os.write(main_fd, b"q")
-        output += _read(main_fd, lambda out: False, limit=3.0)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=CHILD_TIMEOUT)
-        os.close(main_fd)
+        output += read_terminal(terminal, limit=1.5)
+        os.write(terminal, b"\x1b")
+        output += read_terminal(terminal, limit=1.0)
+        os.write(terminal, b"q")
+        output += read_terminal(terminal, limit=3.0)
     assert SHOWN.encode() in output, "the paste is not drawn with its controls visible"
     for raw in RAW:
         assert raw.encode() not in output, f"{raw!r} reached the terminal"

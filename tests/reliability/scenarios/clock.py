@@ -1,16 +1,11 @@
-"""The clock: a jump while the console is open, and deadlines across a DST change.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Clock scenarios: the wall clock jumps while the console is open, and deadlines across a DST change."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from incident_console.desk import Desk
 from incident_console.domain import sla
@@ -22,20 +17,27 @@ from tests.reliability.harness import (
     StepClock,
     Tally,
     child_env,
+    json_times,
     run_cli,
     worker,
 )
-from tests.reliability.in_console import on_disk, open_console, record_notices, text_of, until
-from tests.reliability.shared import SIZE, START
-
-# --- 6. clock ------------------------------------------------------------------------------
+from tests.reliability.scenarios.console import (
+    SIZE,
+    START,
+    console_trials,
+    headless_console,
+    on_disk,
+    record_notices,
+    text_of,
+    until,
+)
 
 
 async def _clock_jump_once(path: Path) -> None:
     clock = StepClock(START)
     desk = Desk(Repository(path), author="alice", clock=clock)
     incident = desk.declare("Checkout returns 500", Severity.P1)
-    app = open_console(desk)
+    app = headless_console(desk)
     notices = record_notices(app)
     # The runbook's P1 deadlines, from detection: acknowledge 5 min, triage 10 min, first update 15 min.
     windows = {"Acknowledge": 5, "Triage": 10, "First update": 15}
@@ -67,13 +69,7 @@ async def _clock_jump_once(path: Path) -> None:
 def clock_jump(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:
     """The wall clock jumps 3 hours while the console is open: the board shows the overdue amounts
     from the new now, and each breach is logged once."""
-    tally = Tally(strict)
-    for trial in range(trials):
-        with tally.trial(f"trial {trial}"):
-            folder = workdir / f"clock-{trial}"
-            folder.mkdir(parents=True)
-            asyncio.run(_clock_jump_once(folder / "incidents.json"))
-    return tally.result()
+    return console_trials(workdir, trials, strict, "clock", _clock_jump_once)
 
 
 DST_DETECTED = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # 01:30 EST, before New York springs forward at 07:00Z
@@ -91,15 +87,6 @@ def _dst_file(path: Path) -> None:
     clock.now = datetime(2026, 3, 8, 7, 10, tzinfo=UTC)
     desk.log("rolled back")
     desk.set_status(Status.MONITORING)
-
-
-def json_times(show: dict[str, Any]) -> dict[str, Any]:
-    """What must not depend on the machine's time zone: every stored time, every deadline and met time."""
-    return {
-        "incident": show["incident"],
-        "timers": [{k: t[k] for k in ("name", "due_at", "met_at")} for t in show["timers"]],
-        "log": [{k: e[k] for k in ("id", "at", "recorded_at", "text")} for e in show["log"]],
-    }
 
 
 def clock_dst(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:

@@ -1,11 +1,7 @@
-"""A full disk: the CLI under RLIMIT_FSIZE, and the console that keeps a change and retries it.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Full-disk scenarios: the CLI refuses a save that does not fit, the console keeps the entry and retries."""
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import random
 import resource
@@ -31,11 +27,18 @@ from tests.reliability.harness import (
     run_cli,
     screen_lines,
     temps_beside,
+    trial_file,
 )
-from tests.reliability.in_console import on_disk, open_console, record_notices, text_of, until
-from tests.reliability.shared import SIZE, START
-
-# --- 1. full disk --------------------------------------------------------------------------
+from tests.reliability.scenarios.console import (
+    SIZE,
+    START,
+    console_trials,
+    headless_console,
+    on_disk,
+    record_notices,
+    text_of,
+    until,
+)
 
 
 def _limit_file_size(limit: int) -> Callable[[], None]:
@@ -56,9 +59,8 @@ def disk_full_cli(workdir: Path, trials: int = 1, *, seed: int | None = None, st
     tally = Tally(strict)
     for trial in range(trials):
         with tally.trial(f"trial {trial}"):
-            folder = workdir / f"disk-{trial}"
-            folder.mkdir(parents=True)
-            path = folder / "incidents.json"
+            path = trial_file(workdir, f"disk-{trial}")
+            folder = path.parent
             build_rich_file(path)
             before = path.read_bytes()
             text = f"entry that does not fit {uuid.uuid4().hex}"
@@ -88,7 +90,7 @@ async def _disk_full_console_once(path: Path) -> None:
     clock = StepClock(START)
     desk = Desk(Repository(path), author="alice", clock=clock)
     desk.declare("Checkout returns 500", Severity.P1)
-    app = open_console(desk)
+    app = headless_console(desk)
     notices = record_notices(app)
     text = "api rolled back"  # short: the row's "not saved" mark follows the text
     attempts: list[int] = []
@@ -132,10 +134,4 @@ async def _disk_full_console_once(path: Path) -> None:
 def disk_full_console(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:
     """The console on a full disk: a typed entry stays on screen marked not saved, the banner says so;
     once the disk has room the retry saves it, exactly once."""
-    tally = Tally(strict)
-    for trial in range(trials):
-        with tally.trial(f"trial {trial}"):
-            folder = workdir / f"console-disk-{trial}"
-            folder.mkdir(parents=True)
-            asyncio.run(_disk_full_console_once(folder / "incidents.json"))
-    return tally.result()
+    return console_trials(workdir, trials, strict, "console-disk", _disk_full_console_once)

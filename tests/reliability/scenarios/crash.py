@@ -1,8 +1,4 @@
-"""Crashes: a writer killed after each write step, or by SIGKILL at random moments (the scenarios of
-test_crash.py, counted per trial).
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Crash scenarios: a writer stopped after each step of a save, and a writer killed with SIGKILL at random."""
 
 from __future__ import annotations
 
@@ -29,16 +25,16 @@ from tests.reliability.harness import (
     temps_beside,
 )
 
-# --- crashes (the scenarios of test_crash.py, counted per trial) ---------------------------
 
-
-def _children(mode: str, path: Path, *args: str, **popen: Any) -> subprocess.Popen[str]:
+def child_process(mode: str, path: Path, *args: str, **popen: Any) -> subprocess.Popen[str]:
+    """A writer of ``children.py`` (``crash``, ``loop`` or ``append``) on ``path``, started in text mode."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-m", "tests.reliability.children", mode, str(path), *args]
     return subprocess.Popen(argv, cwd=ROOT, env=env, text=True, **popen)
 
 
-def _declare(path: Path, notes: int = 0) -> list[int]:
+def declare_with_notes(path: Path, notes: int = 0) -> list[int]:
+    """Declare an incident (and log ``notes`` notes) in this process; the ids of the entries written."""
     desk = Desk(Repository(path), author="parent")
     desk.declare("Checkout down", Severity.P1)
     return [1, *(desk.log(f"before {number}").id for number in range(notes))]
@@ -54,8 +50,8 @@ def crash_at_each_step(workdir: Path, trials: int = 1, *, seed: int | None = Non
         for step in children.STEPS:
             with tally.trial(f"round {round_number} step {step}"):
                 path = workdir / f"crash-{round_number}-{step}" / "incidents.json"
-                acknowledged = _declare(path, notes=3)
-                crashed = _children("crash", path, step, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                acknowledged = declare_with_notes(path, notes=3)
+                crashed = child_process("crash", path, step, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                 _, err = crashed.communicate(timeout=CHILD_TIMEOUT)
                 assert crashed.returncode == children.CRASH_STATUS, f"exit {crashed.returncode}: {err[-300:]}"
                 landed = step in ("replaced", "folder_fsynced")
@@ -79,10 +75,10 @@ def sigkill(workdir: Path, trials: int = 30, *, seed: int | None = None, strict:
     rng = random.Random(seed)
     tally = Tally(strict)
     path = workdir / "sigkill" / "incidents.json"
-    acknowledged = set(_declare(path))
+    acknowledged = set(declare_with_notes(path))
     for trial in range(trials):
         with tally.trial(f"kill {trial}"):
-            writer = _children("loop", path, f"trial-{trial}", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+            writer = child_process("loop", path, f"trial-{trial}", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
             assert writer.stdout is not None
             try:
                 assert writer.stdout.readline() == "ready\n", "the writer did not start"

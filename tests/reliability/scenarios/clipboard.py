@@ -1,11 +1,8 @@
-"""The clipboard: failing tools, the console's honest message, and a real X server with xclip.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Clipboard scenarios: no display, failing tools, a raising pyperclip, the console's OSC 52 message, a real
+X server."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -28,10 +25,16 @@ from tests.reliability.harness import (
     wait_until,
     worker,
 )
-from tests.reliability.in_console import FailingClipboard, on_disk, open_console, record_notices, until
-from tests.reliability.shared import SIZE, START
-
-# --- 5. clipboard --------------------------------------------------------------------------
+from tests.reliability.scenarios.console import (
+    SIZE,
+    START,
+    FailingClipboard,
+    console_trials,
+    headless_console,
+    on_disk,
+    record_notices,
+    until,
+)
 
 _FAKE_TOOL = """#!/bin/sh
 echo "Error: Can't open display: $DISPLAY (fake $0)" >&2
@@ -118,7 +121,7 @@ async def _console_clipboard_once(path: Path) -> None:
     desk = Desk(Repository(path), author="alice", clock=clock)
     desk.declare("Checkout returns 500", Severity.P1, impact="Card payments fail")
     clipboard = FailingClipboard("no display for a system clipboard")
-    app = open_console(desk, clipboard=clipboard)
+    app = headless_console(desk, clipboard=clipboard)
     notices = record_notices(app)
     sent: list[str] = []
     app.copy_to_clipboard = lambda text: sent.append(text)  # type: ignore[method-assign]
@@ -149,13 +152,7 @@ async def _console_clipboard_once(path: Path) -> None:
 
 def clipboard_console(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:
     """The console with a failing system clipboard: the message says OSC 52 and "paste to check", never "copied"."""
-    tally = Tally(strict)
-    for trial in range(trials):
-        with tally.trial(f"trial {trial}"):
-            folder = workdir / f"console-clipboard-{trial}"
-            folder.mkdir(parents=True)
-            asyncio.run(_console_clipboard_once(folder / "incidents.json"))
-    return tally.result()
+    return console_trials(workdir, trials, strict, "console-clipboard", _console_clipboard_once)
 
 
 def _free_display() -> int:

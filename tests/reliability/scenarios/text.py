@@ -1,23 +1,11 @@
-"""Untrusted text: stored as written, shown literally in Markdown outputs, every pane and a real pseudo-terminal.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Untrusted text stored everywhere a person can write: Markdown outputs and every pane and screen keep it literal."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 import re
-import select
-import struct
-import subprocess
-import sys
-import termios
-import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,21 +18,22 @@ from incident_console.domain.model import NewEntry, Severity
 from incident_console.domain.text import visible
 from incident_console.store.repository import Repository
 from tests.reliability.harness import (
-    CHILD_TIMEOUT,
-    ROOT,
     Result,
     StepClock,
     Tally,
-    child_env,
     control_chars,
     new_seed,
     rendered_controls,
     screen_lines,
 )
-from tests.reliability.in_console import open_console, until
-from tests.reliability.shared import SIZE, START, _hypothesis
-
-# --- 4. untrusted text ---------------------------------------------------------------------
+from tests.reliability.scenarios.console import (
+    SIZE,
+    START,
+    headless_console,
+    settle,
+    until,
+)
+from tests.reliability.scenarios.seeded import seeded_examples
 
 PIECES = [
     "[bold]",
@@ -196,7 +185,7 @@ def untrusted_text_markdown(
     tally = Tally(strict)
     counter = iter(range(10**9))
 
-    @_hypothesis(trials, seed, strict=strict)
+    @seeded_examples(trials, seed, strict=strict)
     @given(values=UNTRUSTED_FIELDS)
     def check(values: dict[str, str]) -> None:
         with tally.trial(f"{values!r:.300} (seed {seed})"):
@@ -208,17 +197,11 @@ def untrusted_text_markdown(
     return tally.result(f"seed {seed}")
 
 
-async def _settle(pilot: Any) -> None:
-    """Let the app handle what is queued and lay the screen out (without waiting for the CPU to idle)."""
-    await pilot.pause(0)
-    await pilot.pause(0)
-
-
 async def _render_everywhere(desk: Desk, briefing: str) -> None:
     from incident_console.domain.reports import review_markdown
     from incident_console.ui.screens.document import DocumentScreen
 
-    app = open_console(desk, poll_seconds=1.0)
+    app = headless_console(desk, poll_seconds=1.0)
     snapshot = desk.snapshot()
     incident = snapshot.current()
     assert incident is not None
@@ -247,7 +230,7 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
             opened = open_screen()
             if inspect.isawaitable(opened):  # actions that open a form are coroutines
                 await opened
-            await _settle(pilot)
+            await settle(pilot)
             assert len(app.screen_stack) == 2, f"{name} did not open"
             await clean(name, shows)
             app.pop_screen()
@@ -255,7 +238,7 @@ async def _render_everywhere(desk: Desk, briefing: str) -> None:
         await pilot.resize_terminal(80, 24)
         for number, shows in enumerate((incident.id, "SLA timers", "Action log", "Communications"), start=1):
             await app.main.action_pane(number)
-            await _settle(pilot)
+            await settle(pilot)
             await clean(f"pane {number} at 80x24", shows)
 
 
@@ -266,7 +249,7 @@ def untrusted_text_console(workdir: Path, trials: int = 8, *, seed: int | None =
     tally = Tally(strict)
     counter = iter(range(10**9))
 
-    @_hypothesis(trials, seed, strict=strict, shrink=False)
+    @seeded_examples(trials, seed, strict=strict, shrink=False)
     @given(values=UNTRUSTED_FIELDS)
     def check(values: dict[str, str]) -> None:
         with tally.trial(f"{values!r:.300} (seed {seed})"):
@@ -276,106 +259,3 @@ def untrusted_text_console(workdir: Path, trials: int = 8, *, seed: int | None =
 
     check()
     return tally.result(f"seed {seed}")
-
-
-def _hostile_terminal_file(path: Path, marker: str) -> dict[str, bytes]:
-    """A file whose title and a log entry hold raw escape sequences (written by another tool)."""
-    clock = StepClock(datetime.now(UTC) - timedelta(minutes=5))
-    desk = Desk(Repository(path), author="alice", clock=clock)
-    incident = desk.declare("placeholder", Severity.P2)
-    osc = f"\x1b]0;PWNED-{marker}\x07"
-    clear = f"\x1b[2JCLEARED-{marker}"
-    with desk.repository.transaction(clock()) as tx:
-        tx.put_incident(incident.with_changes(title=f"Checkout {osc} down"))
-        tx.append(NewEntry(incident.id, "note", f"pasted {clear} {osc} here", "other-tool", clock(), {}, None))
-    return {
-        "raw title sequence": f"\x1b]0;PWNED-{marker}".encode(),
-        "raw clear screen": f"\x1b[2JCLEARED-{marker}".encode(),
-        "visible title sequence": f"\u241b]0;PWNED-{marker}".encode(),
-        "visible clear screen": f"\u241b[2JCLEARED-{marker}".encode(),
-    }
-
-
-SHOWN = ("visible title sequence", "visible clear screen")
-
-
-def _read_until(fd: int, done: Callable[[bytes], bool], limit: float) -> bytes:
-    output = b""
-    end = time.monotonic() + limit
-    while time.monotonic() < end and not done(output):
-        chunk = _read_available(fd, 0.2)
-        if not chunk and select.select([fd], [], [], 0)[0]:
-            break  # readable but empty: the terminal closed
-        output += chunk
-    return output
-
-
-def _read_available(fd: int, seconds: float) -> bytes:
-    """Read what the terminal receives for ``seconds`` (or until it closes)."""
-    chunks = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # EIO: the other end closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def terminal_output(workdir: Path, trials: int = 1, *, seed: int | None = None, strict: bool = False) -> Result:
-    """The real console under a pseudo-terminal (xterm-256color, 120x35) on a file with raw escape
-    sequences in a title and a log entry: the bytes sent to the terminal never contain them, and
-    their visible form (``␛``) is drawn."""
-    import fcntl
-
-    tally = Tally(strict)
-    for trial in range(trials):
-        with tally.trial(f"trial {trial}"):
-            folder = workdir / f"pty-{trial}"
-            folder.mkdir(parents=True)
-            path = folder / "incidents.json"
-            marker = uuid.uuid4().hex[:6]
-            expect = _hostile_terminal_file(path, marker)
-            env = child_env(folder, TERM="xterm-256color", COLUMNS=None, LINES=None, TEXTUAL=None)
-            main_fd, child_fd = os.openpty()
-            fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 35, 120, 0, 0))
-
-            def controlling_terminal() -> None:
-                fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-            process = subprocess.Popen(
-                [sys.executable, "-m", "incident_console", "--file", str(path)],
-                stdin=child_fd,
-                stdout=child_fd,
-                stderr=child_fd,
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-                preexec_fn=controlling_terminal,
-            )
-            os.close(child_fd)
-            try:
-                # Read until both visible forms were drawn (the limit only stops a hang), then a
-                # little longer for the next redraws, then quit.
-                output = _read_until(main_fd, lambda out, expect=expect: all(expect[k] in out for k in SHOWN), 120.0)
-                output += _read_available(main_fd, 1.5)
-                os.write(main_fd, b"q")
-                output += _read_available(main_fd, 3.0)
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                process.wait(timeout=CHILD_TIMEOUT)
-                os.close(main_fd)
-            assert output, "the console wrote nothing to the terminal"
-            assert expect["raw title sequence"] not in output, "the raw OSC title sequence reached the terminal"
-            assert expect["raw clear screen"] not in output, "the raw clear-screen sequence reached the terminal"
-            assert expect["visible title sequence"] in output, "the title's sequence is not shown as ␛]0;..."
-            assert expect["visible clear screen"] in output, "the log entry's sequence is not shown as ␛[2J..."
-            assert b"\x1b]52;" not in output, "something was sent to the terminal clipboard"
-    return tally.result()

@@ -1,19 +1,15 @@
-"""What the reliability scenarios share: the console size, the start time, seeded hypothesis settings."""
+"""Seeded hypothesis settings for the scenarios that generate their examples."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as hypothesis_seed
 
-SIZE = (120, 35)
-START = datetime(2026, 11, 28, 3, 0, 0, tzinfo=UTC)
 
-
-def _hypothesis(examples: int, seed: int, *, strict: bool, shrink: bool = True) -> Callable[[Any], Any]:
+def seeded_examples(examples: int, seed: int, *, strict: bool, shrink: bool = True) -> Callable[[Any], Any]:
     """Settings for a scenario's generated examples: no database, no deadline, seeded.
 
     Shrinking only helps when the first failure is raised (``strict``); where each example runs the

@@ -1,7 +1,4 @@
-"""Locales and machines: a C locale and other time zones round-trip every character and time.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Locale and machine scenarios: a C locale, non-ASCII text, and files read under other time zones."""
 
 from __future__ import annotations
 
@@ -10,16 +7,14 @@ from pathlib import Path
 
 from incident_console.domain.text import escape_json
 from incident_console.store.repository import Repository
-from tests.reliability.clock import json_times
 from tests.reliability.harness import (
     Result,
     Tally,
     child_env,
+    json_times,
     one_line_error,
     run_cli,
 )
-
-# --- 7. locale and machines ----------------------------------------------------------------
 
 TITLE_TEXT = "Café down 🔥 naïve — שלום עולם"
 NOTE_TEXT = "Ürün ☕ مرحبا 日本語 \u202eRTL\u202c 👩‍💻 ok"

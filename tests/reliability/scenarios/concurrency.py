@@ -1,7 +1,4 @@
-"""Concurrent writers on one file: nothing lost, nothing written twice.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Concurrent writers: two headless consoles and two CLI streams append to one file at once."""
 
 from __future__ import annotations
 
@@ -23,10 +20,9 @@ from tests.reliability.harness import (
     log_docs,
     run_cli,
     temps_beside,
+    trial_file,
     worker,
 )
-
-# --- 2. concurrent writers -----------------------------------------------------------------
 
 
 def concurrent_writers(
@@ -40,9 +36,8 @@ def concurrent_writers(
     switches: list[int] = []
     for trial in range(trials):
         with tally.trial(f"trial {trial}"):
-            folder = workdir / f"concurrent-{trial}"
-            folder.mkdir(parents=True)
-            path = folder / "incidents.json"
+            path = trial_file(workdir, f"concurrent-{trial}")
+            folder = path.parent
             Desk(Repository(path), author="parent").declare("Checkout down", Severity.P1)
             token = uuid.uuid4().hex[:6]
             env = child_env(folder)

@@ -1,7 +1,4 @@
-"""Permissions: a read-only file, and an unprivileged user beside the owner's file.
-
-Each scenario is ``scenario(workdir, trials, *, seed=None, strict=False) -> Result`` (see scenarios.py).
-"""
+"""Permission scenarios: a read-only file in a read-only folder, opened by an unprivileged user."""
 
 from __future__ import annotations
 
@@ -28,8 +25,6 @@ from tests.reliability.harness import (
     temps_beside,
     worker,
 )
-
-# --- 8. permissions ------------------------------------------------------------------------
 
 NOBODY = 65534
 
