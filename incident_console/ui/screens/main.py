@@ -339,9 +339,12 @@ class MainScreen(PanesScreen):
             self.action_review()
 
     def action_help(self) -> None:
-        from .help import HelpScreen  # Markdown is heavy to import; only the help screen needs it
+        from ...domain.runbook import position
+        from .help import HelpScreen  # imported when first opened, like the other modal screens
 
-        self.app.push_screen(HelpScreen())
+        incident = self.incident
+        log = self.console.snapshot.log_for(incident.id) if incident else ()
+        self.app.push_screen(HelpScreen(incident, position(incident, log)))
 
     def action_quit(self) -> None:
         self.console.action_quit()
