@@ -32,7 +32,9 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             else:
                 source = node.module or ""
             # ``from .screens import main``: the module ``main``, when it is one.
-            targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source for alias in node.names]
+            targets = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source for alias in node.names
+            ]
         else:
             continue
         found |= {target for target in targets if target in known}
