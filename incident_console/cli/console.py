@@ -51,10 +51,9 @@ def _report_unsaved(changes: Sequence[Any], path: str) -> int:
         return 0
     sys.stderr.write(f"{PROG}: {len(changes)} change(s) could not be saved to {path}:\n")
     for change in changes:
-        preview = change.preview
-        if preview is not None:
-            incident_id, kind, text, at = preview
-            line = f"  {incident_id} {kind} at {to_text(at)}: {text}"
+        entry = change.entry
+        if entry is not None:
+            line = f"  {entry.incident_id} {entry.kind} at {to_text(entry.at)}: {entry.text}"
         else:
             line = f"  {change.description}"
         sys.stderr.write(visible(line, multiline=True) + "\n")

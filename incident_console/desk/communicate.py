@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from ..domain.model import (
     LogEntry,
     Snapshot,
 )
+from ..domain.timer_text import overdue
 from .core import _optional
 from .respond import Responding
 
@@ -30,29 +32,41 @@ class Communicating(Responding):
         limits.check("the status update", text, limits.ENTRY)
         return self.log(text, kind="comms", incident_id=incident_id, details={"template": template, "channel": channel})
 
+    def due_breaches(self, incident: Incident, timers: Sequence[sla.SlaTimer]) -> list[sla.SlaTimer]:
+        """Those of ``incident``'s ``timers`` that are breaches to log: past their deadline and not
+        met; once the incident is resolved, only the post-mortem's (resolution ends the others, and
+        an early resolve is logged as an override instead)."""
+        return [
+            timer
+            for timer in timers
+            if overdue(timer) and timer.due_at is not None and (incident.is_open or timer.name == "postmortem")
+        ]
+
     def record_breach(self, timer: sla.SlaTimer, incident_id: str) -> LogEntry | None:
         """Log that ``timer`` breached, once per deadline; None when it was already logged."""
+        logged = self.record_due_breaches(incident_id, [timer])
+        return logged[0] if logged else None
 
-        def apply(tx: Transaction, incident: Incident, now: datetime) -> LogEntry | None:
-            due = timer.due_at.isoformat() if timer.due_at else ""
-            for entry in tx.snapshot.log_for(incident.id):
-                if (
-                    entry.kind == "breach"
-                    and entry.details.get("timer") == timer.name
-                    and entry.details.get("due_at") == due
-                ):
-                    return None
-            overdue = sla.format_duration(timer.remaining or 0)
-            return tx.append(
-                self._entry(
-                    incident,
-                    "breach",
-                    f"{timer.title} deadline breached ({overdue} overdue)",
-                    now,
-                    timer=timer.name,
-                    due_at=due,
-                )
-            )
+    def record_due_breaches(self, incident_id: str, timers: Sequence[sla.SlaTimer]) -> list[LogEntry]:
+        """Log each of ``timers`` (see ``due_breaches``) as breached, in one change, each deadline once:
+        those already in the log are left out. Returns the entries written."""
+
+        def apply(tx: Transaction, incident: Incident, now: datetime) -> list[LogEntry]:
+            logged = {
+                (entry.details.get("timer"), entry.details.get("due_at"))
+                for entry in tx.snapshot.log_for(incident.id)
+                if entry.kind == "breach"
+            }
+            written = []
+            for timer in timers:
+                due = timer.due_at.isoformat() if timer.due_at else ""
+                if (timer.name, due) in logged:
+                    continue
+                logged.add((timer.name, due))
+                overdue_by = sla.format_duration(timer.remaining or 0)
+                text = f"{timer.title} deadline breached ({overdue_by} overdue)"
+                written.append(tx.append(self._entry(incident, "breach", text, now, timer=timer.name, due_at=due)))
+            return written
 
         return self._change(incident_id, apply)
 

@@ -57,6 +57,18 @@ class HandingOff(Reading):
 
         return reports.review_window((snapshot or self.snapshot()).log_for(incident.id))[1]
 
+    def handed_to_me(self, incident: Incident, snapshot: Snapshot | None = None) -> bool:
+        """Whether ``incident`` was last handed off to this Desk's author by someone else, and they have
+        written nothing since: then the review of what they missed is what they should see first."""
+        log = (snapshot or self.snapshot()).log_for(incident.id)
+        last = next((index for index in range(len(log) - 1, -1, -1) if log[index].kind == "handoff"), None)
+        if last is None:
+            return False
+        handoff = log[last]
+        if handoff.details.get("to") != self.author or handoff.author == self.author:
+            return False
+        return all(entry.author != self.author for entry in log[last + 1 :])
+
     def review(self, incident: Incident, snapshot: Snapshot | None = None) -> str:
         """The review Markdown: the entries of since_last_handoff, and from where they start."""
         from ..domain import reports

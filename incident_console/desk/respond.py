@@ -18,6 +18,7 @@ from .core import _required
 from .reading import Reading
 
 if TYPE_CHECKING:
+    from ..domain.pending import PendingEntry
     from ..store.repository import Transaction
 
 # The runbook's step 4, "Respond": the catalog of immediate actions and when each applies.
@@ -28,6 +29,14 @@ RESPONSE_ACTIONS: tuple[tuple[str, str], ...] = (
     ("Restart services", "Transient failure"),
     ("Failover", "Region/zone failure"),
 )
+
+
+def _escalation_text(to: str, why: str) -> str:
+    return f"Escalated to {to}: {why}"
+
+
+def _response_text(action: str, detail: str) -> str:
+    return f"{action}: {detail}"
 
 
 def _quote(arg: str) -> str:
@@ -77,7 +86,7 @@ class Responding(Reading):
         """Record an escalation: to whom, and why."""
         to = _required("who the incident is escalated to", to, limits.NAME)
         why = _required("why it is escalated", why, limits.REASON)
-        return self.log(f"Escalated to {to}: {why}", kind="escalation", incident_id=incident_id, details={"to": to})
+        return self.log(_escalation_text(to, why), kind="escalation", incident_id=incident_id, details={"to": to})
 
     def respond(self, action: str, detail: str, incident_id: str | None = None) -> LogEntry:
         """Record one of the runbook's response actions (Rollback, Failover, ...) with its detail."""
@@ -87,7 +96,25 @@ class Responding(Reading):
             raise InputError(f"response action {action!r} is not one of {', '.join(names)}")
         action = canonical
         detail = _required(f"the detail of {action}", detail, limits.REASON)
-        return self.log(f"{action}: {detail}", kind="action", incident_id=incident_id, details={"action": action})
+        return self.log(
+            _response_text(action, detail), kind="action", incident_id=incident_id, details={"action": action}
+        )
+
+    # what a change will log, shown until it is saved ----------------------------------------
+
+    def pending_entry(self, incident_id: str, kind: str, text: str, at: datetime) -> PendingEntry:
+        """The row ``log(text, kind=kind, ...)`` will add, as it reads until the file has it."""
+        from ..domain.pending import PendingEntry  # the console's alone: commands never build one
+
+        return PendingEntry(incident_id, kind, clean_input(text, multiline=kind == "comms"), self.author, at)
+
+    def pending_escalation(self, to: str, why: str, incident_id: str, at: datetime) -> PendingEntry:
+        """The row ``escalate(to, why, ...)`` will add."""
+        return self.pending_entry(incident_id, "escalation", _escalation_text(clean_input(to), clean_input(why)), at)
+
+    def pending_response(self, action: str, detail: str, incident_id: str, at: datetime) -> PendingEntry:
+        """The row ``respond(action, detail, ...)`` will add."""
+        return self.pending_entry(incident_id, "action", _response_text(action.strip(), clean_input(detail)), at)
 
     def record_command(
         self, argv: Sequence[str], started: datetime, ended: datetime, exit_status: int, incident_id: str | None = None

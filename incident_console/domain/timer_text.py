@@ -45,6 +45,11 @@ class TimerText(NamedTuple):
         return f"{text}  {self.due}" if self.due else text
 
 
+def overdue(timer: SlaTimer) -> bool:
+    """Past its deadline and not met: what the console announces, logs as a breach and lists as overdue."""
+    return timer.state is TimerState.BREACHED and timer.met_at is None
+
+
 def moment_on(now: datetime, *, local: bool = False) -> Moment:
     """Times as the console and ``show`` print them: ``HH:MM:SS`` today, with the date on another day."""
     return lambda moment: day_clock_text(moment, now, local=local)
@@ -71,7 +76,7 @@ def timer_text(timer: SlaTimer, moment: Moment) -> TimerText:
         return TimerText(title, Tone.MET, f"met {moment(timer.met_at or timer.due_at)}", due)
     if timer.met_at is not None:
         return TimerText(title, Tone.LATE, f"met {format_duration(remaining)} late", due)
-    if timer.state is TimerState.BREACHED:
+    if overdue(timer):
         return TimerText(title, Tone.OVERDUE, f"OVERDUE {format_duration(remaining)}", due)
     if timer.due_soon:
         return TimerText(title, Tone.SOON, f"{format_duration(remaining)} left (soon)", due)

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import events
+from textual import events, on
 from textual.app import App
 from textual.driver import Driver
+from textual.reactive import reactive
 from textual.screen import Screen
 
-from ..clipboard import BrowserClipboard, CopyOutcome, PyperclipClipboard, SystemClipboard
+from ..clipboard import BrowserClipboard, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
 from ..domain.errors import FileProblem
 from ..domain.model import Snapshot
+from ..domain.pending import PendingEntry
 from ..domain.text import visible
 from .commands import ConsoleCommands
+from .console_protocol import Console
+from .copying import Copier
 from .key_order import InOrder
 from .refusals import console_words
-from .saver import Change, Outcome, Saver
+from .saver import Change, Saver
 from .screens.main import MainScreen
 from .team import Team
 
@@ -46,6 +51,11 @@ class IncidentConsole(App[None]):
     COMMANDS = {ConsoleCommands}  # Textual's own commands too, after the runbook's
     ENABLE_COMMAND_PALETTE = True
 
+    # The file's state as last read. Set from the save queue's messages, the reload and the opening;
+    # the main screen watches it and redraws. Never compared: a 50,000-entry log is not walked to
+    # find out whether it changed.
+    snapshot: reactive[Snapshot] = reactive(Snapshot, always_update=True, init=False)
+
     def __init__(
         self,
         desk: Desk,
@@ -62,12 +72,16 @@ class IncidentConsole(App[None]):
         self.clock = desk.clock
         # Served to a browser: the server's clipboard is not the person's, so only OSC 52 is used.
         self.system_clipboard = clipboard or (BrowserClipboard() if served else PyperclipClipboard())
-        self.snapshot: Snapshot = Snapshot()
+        self.copier = Copier(self, self.system_clipboard)
         self.incident_id = incident_id
         self.drafts: dict[str, dict[str, str]] = {}
         self.chain_problem: str | None = None
         self.read_only = False
-        self.saver = Saver(self._start_save_thread, self._report_from_thread)
+        self.saver = Saver(self._start_save_thread, self.post_message, desk.snapshot)
+        # Breaches already announced (incident, timer, deadline); those overdue at the first tick are
+        # shown but not announced, nor logged.
+        self._breaches_seen: set[tuple[str, str, str]] = set()
+        self._ticked = False
         self._poll_seconds = poll_seconds
         self._verify_on_open = verify_on_open
         self._since_retry = 0.0
@@ -80,8 +94,18 @@ class IncidentConsole(App[None]):
         # long log is read just after the first frame) wait for it.
         self.keys = InOrder(self)
         self._opened = False
-        desk.repository.lock.on_wait = self._waiting_for_lock
-        self.team = Team(self, served=served, ask_name=ask_name)
+        desk.on_lock_wait(self.saver.waiting_for_lock)
+        self.team = Team(
+            self,
+            desk,
+            redraw=lambda: self.main.refresh_state(),
+            on_named=self._named,
+            reload=lambda: self.run_worker(
+                self._reload, thread=True, group="reload", exclusive=True, exit_on_error=False
+            ),
+            served=served,
+            ask_name=ask_name,
+        )
 
     def get_driver_class(self) -> type[Driver]:
         driver = super().get_driver_class()
@@ -112,7 +136,7 @@ class IncidentConsole(App[None]):
         # The loaded log is long-lived: keep the collector from rescanning it on every gen-2 pass,
         # which otherwise shows up as 100 ms stalls with tens of thousands of entries.
         gc.freeze()
-        self.read_only = not self.desk.repository.writable()
+        self.read_only = not self.desk.writable()
         self.set_interval(self._poll_seconds, self.tick, name="clock")
         self.team.start()
         if self._verify_on_open:
@@ -152,11 +176,12 @@ class IncidentConsole(App[None]):
     # the clock
 
     def tick(self) -> None:
-        """Once a second: pick up other processes' writes, retry failed saves, redraw the timers."""
+        """Once a second: pick up other processes' writes, retry failed saves, redraw the timers, log
+        the breaches that just happened."""
         if not self.is_running:
             return  # shutting down: the screen's widgets may already be gone
         try:
-            changed = self.desk.repository.changed_on_disk()
+            changed = self.desk.changed_on_disk()
         except FileProblem:
             changed = False
         if changed:
@@ -166,7 +191,36 @@ class IncidentConsole(App[None]):
             if self._since_retry >= RETRY_SECONDS:
                 self._since_retry = 0.0
                 self.saver.kick()
-        self.main.tick(self.clock())
+        now = self.clock()
+        self.main.tick(now)
+        self._log_breaches(now)
+        self._ticked = True
+
+    def _log_breaches(self, now: datetime) -> None:
+        """A deadline of the incident on screen that passes while the console is open rings once,
+        tells, and is logged once (by the Desk, through the save queue: the tick never writes)."""
+        incident = self.main.incident
+        if incident is None:
+            return
+        due = self.desk.due_breaches(incident, self.desk.timers(incident, self.snapshot, now))
+        fresh = []
+        for timer in due:
+            key = (incident.id, timer.name, timer.due_at.isoformat() if timer.due_at else "")
+            if key not in self._breaches_seen:
+                self._breaches_seen.add(key)
+                fresh.append(timer)
+        if not fresh or not self._ticked:
+            return  # already overdue when the console opened: shown, not announced
+        for timer in fresh:
+            self.bell()
+            self.notify(f"{incident.id}: {timer.title} deadline breached.", severity="error", markup=False)
+        titles = ", ".join(timer.title for timer in fresh)
+        self.submit(f"log the {titles} breach", partial(self.desk.record_due_breaches, incident.id, fresh))
+
+    def _named(self) -> None:
+        """The person at a served tab said who they are: the header shows them, a handoff to them is reviewed."""
+        self.main.refresh_state()
+        self.main.review_if_handed_to_me()
 
     def _reload(self) -> None:
         try:
@@ -178,7 +232,7 @@ class IncidentConsole(App[None]):
 
     def _verify(self) -> None:
         try:
-            problem = self.desk.repository.verify()
+            problem = self.desk.verify()
         except FileProblem as exc:
             problem = str(exc)
         if problem:
@@ -189,74 +243,58 @@ class IncidentConsole(App[None]):
         self.main.refresh_state()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.main.refresh_state()
+        self.snapshot = snapshot  # the main screen redraws
         _settle_collector()
 
     # saving
 
-    def submit(self, description: str, run: Callable[[], Any], **kwargs: Any) -> None:
+    def submit(
+        self,
+        description: str,
+        run: Callable[[], Any],
+        *,
+        entry: PendingEntry | None = None,
+        on_done: Callable[[Any], object] | None = None,
+    ) -> None:
         """Queue a change for the Desk; the screen shows it at once and the disk catches up."""
         if self.desk.read_only:  # a read-only view: nothing is queued, and it says so
             self.notify(f"This is a read-only view: {description} is left to those editing.", markup=False)
             return
         if self.read_only:
-            self.notify(
-                f"{self.desk.repository.path} is read-only: {description} was not saved.",
-                severity="error",
-                markup=False,
-            )
-        self.saver.submit(Change(description, run, **kwargs))
+            self.notify(f"{self.desk.path} is read-only: {description} was not saved.", severity="error", markup=False)
+        self.saver.submit(Change(description, run, entry=entry, on_done=on_done))
         self.main.refresh_state()
 
     def _start_save_thread(self, drain: Callable[[], None]) -> None:
         self.call_later(lambda: self.run_worker(drain, thread=True, group="save", exit_on_error=False))
 
-    def _waiting_for_lock(self, holder: str) -> None:
-        """On the save thread, when the file's lock is busy: the change stays pending, and says why."""
-        self.saver.problem = f"waiting for the file lock (held by {holder})"
-        with contextlib.suppress(RuntimeError):  # RuntimeError: called on the UI thread itself
-            self.call_from_thread(self.main.refresh_state)
+    @on(Saver.Waiting)
+    def _waiting_for_lock(self) -> None:
+        self.main.refresh_state()  # the change stays pending, and the banner says why
 
-    def _report_from_thread(self, outcome: Outcome) -> None:
-        try:
-            snapshot = self.desk.snapshot()
-        except FileProblem:
-            snapshot = self.snapshot
-        self.call_from_thread(self._saved, outcome, snapshot)
-
-    def _saved(self, outcome: Outcome, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        if outcome.refused:
-            refused = console_words(visible(outcome.refused), outcome.wants, outcome.change.description)
-            self.notify(refused, title=outcome.change.description, severity="warning", markup=False)
-        elif outcome.failed:
-            self.notify(
-                f"{visible(outcome.failed)} — kept, retrying every {RETRY_SECONDS:.0f} s.",
-                title="Not saved",
-                severity="error",
-                markup=False,
-            )
-        elif outcome.change.on_done is not None:
-            outcome.change.on_done(outcome.result)
+    @on(Saver.Saved)
+    def _saved(self, message: Saver.Saved) -> None:
+        outcome = message.outcome
+        with self.batch_update():
+            # The new state first, for what the change's own follow-up reads (a form's checks, a
+            # list); the screens redraw after it (so a declared incident is shown, not announced).
+            if outcome.snapshot is not None:
+                self.set_reactive(IncidentConsole.snapshot, outcome.snapshot)
+            if outcome.refused:
+                refused = console_words(visible(outcome.refused), outcome.wants, outcome.change.description)
+                self.notify(refused, title=outcome.change.description, severity="warning", markup=False)
+            elif outcome.failed:
+                self.notify(
+                    f"{visible(outcome.failed)} — kept, retrying every {RETRY_SECONDS:.0f} s.",
+                    title="Not saved",
+                    severity="error",
+                    markup=False,
+                )
+            elif outcome.change.on_done is not None:
+                outcome.change.on_done(outcome.result)
+            self.mutate_reactive(IncidentConsole.snapshot)
         if not (outcome.refused or outcome.failed):
             _settle_collector()
-        self.main.refresh_state()
-
-    # clipboard
-
-    def copy_update(self, text: str, on_copied: Callable[[CopyOutcome], None]) -> None:
-        """Put ``text`` on the system clipboard (checked) and send it to the terminal with OSC 52."""
-
-        def work() -> None:
-            outcome = self.system_clipboard.copy(text)
-            self.call_from_thread(finish, outcome)
-
-        def finish(outcome: CopyOutcome) -> None:
-            self.copy_to_clipboard(text)
-            on_copied(outcome)
-
-        self.run_worker(work, thread=True, group="clipboard", exit_on_error=False)
 
     def action_quit(self) -> None:  # type: ignore[override]
         pending = self.saver.pending()
@@ -272,5 +310,10 @@ class IncidentConsole(App[None]):
             return
         self.unsaved_at_exit = self.saver.pending()
         # A save still waiting for the lock gives up, so it cannot land after the changes are printed.
-        self.desk.repository.lock.stop_waiting.set()
+        self.desk.stop_waiting()
         self.exit()
+
+
+def _is_a_console(app: IncidentConsole) -> Console:
+    """What the screens are given (mypy checks that the app is what they are typed against)."""
+    return app

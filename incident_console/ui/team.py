@@ -4,14 +4,15 @@ is a read-only view; it draws that into the header and keeps this console's pres
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
+from textual.app import App
+
+from ..desk import Desk
 from ..desk.presence import REFRESH_SECONDS, Presence
 from ..domain.errors import FileProblem
 from ..domain.text import visible
-
-if TYPE_CHECKING:
-    from .app import IncidentConsole
 
 READ_ONLY_VIEW = "read-only view"
 # How often a served tab looks at the file for the others' changes (a stat; the clock still ticks each
@@ -22,12 +23,25 @@ SERVED_CHANGE_CHECK = 0.5
 class Team:
     """The person at this console, the others at theirs, and this console's presence record."""
 
-    def __init__(self, app: IncidentConsole, *, served: bool = False, ask_name: bool = False) -> None:
+    def __init__(
+        self,
+        app: App[Any],
+        desk: Desk,
+        *,
+        redraw: Callable[[], object],
+        on_named: Callable[[], object],
+        reload: Callable[[], object],
+        served: bool = False,
+        ask_name: bool = False,
+    ) -> None:
         self.app = app
+        self.desk = desk
+        self._redraw = redraw
+        self._on_named = on_named
+        self._reload = reload
         self.served = served
         self.ask_name = ask_name
-        desk = app.desk
-        self.presence = Presence(str(desk.repository.path), desk.author, desk.read_only)
+        self.presence = Presence(str(desk.path), desk.author, desk.read_only)
         self.others: list[str] = []
         # A served tab's console is the server's child: when the server is gone (killed), so is the tab.
         self._server = os.getppid()
@@ -53,21 +67,20 @@ class Team:
         ):
             return
         try:
-            changed = app.desk.repository.changed_on_disk()
+            changed = self.desk.changed_on_disk()
         except FileProblem:
             return
         if changed:
-            app.run_worker(app._reload, thread=True, group="reload", exclusive=True, exit_on_error=False)
+            self._reload()
 
     def named(self, name: str | None) -> None:
         if not name:
             return
-        self.app.desk.author = name
+        self.desk.author = name
         self.presence.name = name
         self.ask_name = False
         self._beat()
-        self.app.main.refresh_state()
-        self.app.main.review_if_handed_to_me()
+        self._on_named()
 
     def _beat(self) -> None:
         if self.served and os.getppid() != self._server:
@@ -86,12 +99,12 @@ class Team:
     def _show(self, others: list[str]) -> None:
         self.others = others
         if self.app.is_running:
-            self.app.main.refresh_state()
+            self._redraw()
 
     def header(self) -> tuple[tuple[str, str], ...]:
         """The header's parts about the team: a read-only view says so; then who else is here."""
         parts: list[tuple[str, str]] = []
-        if self.app.desk.read_only:
+        if self.desk.read_only:
             parts.append((f"  {READ_ONLY_VIEW}", "bold reverse"))
         if self.others:
             parts.append((f"  also here: {visible(', '.join(self.others))}", "bold"))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_console.cli import _report_unsaved
+from incident_console.domain.pending import PendingEntry
 from incident_console.store import storage
 
 from .conftest import SIZE, declare, type_into, wait_for
@@ -34,7 +35,7 @@ async def test_quitting_with_an_unsaved_entry_prints_it(
         assert app.is_running, "the first q only warns"
         await pilot.press("q")
         await pilot.pause()
-    assert [c.preview[2] for c in app.unsaved_at_exit if c.preview] == ["rolled back api to v142"]
+    assert [c.entry.text for c in app.unsaved_at_exit if c.entry] == ["rolled back api to v142"]
     assert _report_unsaved(app.unsaved_at_exit, state_file) == 1
     err = capsys.readouterr().err
     assert "rolled back api to v142" in err and "could not be saved" in err
@@ -48,7 +49,8 @@ def test_nothing_unsaved_prints_nothing(capsys: pytest.CaptureFixture[str]) -> N
 def test_unsaved_text_is_printed_without_control_sequences(capsys: pytest.CaptureFixture[str]) -> None:
     class Change:
         description = "log entry"
-        preview = ("INC-1", "note", "\x1b]0;pwned\x07 text", datetime(2026, 11, 28, 3, 0, tzinfo=UTC))
+        at = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+        entry = PendingEntry("INC-1", "note", "\x1b]0;pwned\x07 text", "alice", at)
 
     _report_unsaved([Change()], Path("x.json"))
     err = capsys.readouterr().err

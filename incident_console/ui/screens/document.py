@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,10 +9,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ...clipboard import CopyOutcome
+from ..console_protocol import console_of
 from ..widgets.document_view import DocumentView
-
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
 
 
 class DocumentScreen(ModalScreen[None]):
@@ -42,19 +39,15 @@ class DocumentScreen(ModalScreen[None]):
         await self.query_one(DocumentView).show(markdown)
 
     def action_copy(self) -> None:
-        app = cast("IncidentConsole", self.app)
-
-        def copied(outcome: object) -> None:
-            copied_ok = getattr(outcome, "copied", False)
-            detail = getattr(outcome, "detail", "")
-            if copied_ok:
+        def copied(outcome: CopyOutcome) -> None:
+            if outcome.copied:
                 self.notify(f"{self.doc_title}: copied to the clipboard.", markup=False)
             else:
                 self.notify(
                     f"{self.doc_title}: sent to the terminal clipboard (OSC 52) — paste to check. "
-                    f"System clipboard not used: {detail}.",
+                    f"System clipboard not used: {outcome.detail}.",
                     severity="warning",
                     markup=False,
                 )
 
-        app.copy_update(self.markdown, copied)
+        console_of(self).copier.copy(self.markdown, copied)

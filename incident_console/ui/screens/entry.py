@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,10 +16,8 @@ from textual.widgets import Footer, Static
 from ...domain.model import LogEntry
 from ...domain.text import visible
 from ...domain.times import to_text
+from ..console_protocol import Console, console_of
 from ..forms import Field, Values
-
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
 
 
 def _summary(entry: LogEntry) -> str:
@@ -75,8 +72,8 @@ class EntryScreen(ModalScreen[None]):
         self.entry_id = entry_id
 
     @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
+    def console(self) -> Console:
+        return console_of(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="entry"):
@@ -119,9 +116,9 @@ class EntryScreen(ModalScreen[None]):
         def done(values: Values | None) -> None:
             if values is None:
                 return
-            clock = self.console.clock
+            desk = self.console.desk
             run = partial(
-                self.console.desk.log,
+                desk.log,
                 values["text"],
                 kind="correction",
                 corrects=entry.id,
@@ -130,7 +127,7 @@ class EntryScreen(ModalScreen[None]):
             self.console.submit(
                 "correction",
                 run,
-                preview=(self.incident_id, "correction", values["text"], clock()),
+                entry=desk.pending_entry(self.incident_id, "correction", values["text"], self.console.clock()),
                 on_done=lambda _: self._corrected(),
             )
 

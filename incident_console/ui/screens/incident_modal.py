@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,8 +10,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
+from ..console_protocol import Console, console_of
 
 
 class IncidentModal(ModalScreen[None]):
@@ -24,8 +21,8 @@ class IncidentModal(ModalScreen[None]):
         self.incident_id = incident_id
 
     @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
+    def console(self) -> Console:
+        return console_of(self)
 
     def heading(self) -> str:
         return self.incident_id

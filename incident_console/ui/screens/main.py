@@ -125,7 +125,8 @@ class MainScreen(PanesScreen):
         # The incident the line was opened on, whatever is on screen by the time Enter is handled.
         at = self.console.clock()
         run = partial(self.console.desk.log, event.text, at=at, incident_id=event.incident_id)
-        self.console.submit("log entry", run, preview=(event.incident_id, "note", event.text, at))
+        entry = self.console.desk.pending_entry(event.incident_id, "note", event.text, at)
+        self.console.submit("log entry", run, entry=entry)
 
     @on(LogView.Chosen)
     def _entry_chosen(self, event: LogView.Chosen) -> None:
@@ -148,7 +149,7 @@ class MainScreen(PanesScreen):
             lambda v: self.console.submit(
                 v["action"],
                 partial(self.console.desk.respond, v["action"], v["detail"], incident.id),
-                preview=(incident.id, "action", f"{v['action']}: {v['detail']}", self.console.clock()),
+                entry=self.console.desk.pending_response(v["action"], v["detail"], incident.id, self.console.clock()),
             ),
             incident=incident,
         )
@@ -162,7 +163,7 @@ class MainScreen(PanesScreen):
             lambda v: self.console.submit(
                 "escalate",
                 partial(self.console.desk.escalate, v["to"], v["why"], incident.id),
-                preview=(incident.id, "escalation", f"Escalated to {v['to']}: {v['why']}", self.console.clock()),
+                entry=self.console.desk.pending_escalation(v["to"], v["why"], incident.id, self.console.clock()),
             ),
             incident=incident,
         )
@@ -234,11 +235,11 @@ class MainScreen(PanesScreen):
             self.console.submit(
                 "status update",
                 partial(self.console.desk.record_update, text, template=template, incident_id=incident.id),
-                preview=(incident.id, "comms", text, self.console.clock()),
+                entry=self.console.desk.pending_entry(incident.id, "comms", text, self.console.clock()),
             )
             composer.sent(incident.id)
 
-        self.console.copy_update(text, copied)
+        self.console.copier.copy(text, copied)
 
     def action_next_incident(self) -> None:
         candidates = self.console.snapshot.open_incidents or self.console.snapshot.incidents
@@ -338,18 +339,16 @@ class MainScreen(PanesScreen):
         incident = self.incident
         if incident is None:
             return
-        log = self.console.snapshot.log_for(incident.id)
-        last = next((e for e in reversed(log) if e.kind == "handoff"), None)
-        me = self.console.desk.author
-        if last is None or last.details.get("to") != me or last.author == me:
-            return
-        if all(entry.author != me for entry in log[log.index(last) + 1 :]):
+        if self.console.desk.handed_to_me(incident, self.console.snapshot):
             self.action_review()
 
     def action_help(self) -> None:
-        from .help import HelpScreen  # Markdown is heavy to import; only the help screen needs it
+        from ...domain.runbook import position
+        from .help import HelpScreen  # imported when first opened, like the other modal screens
 
-        self.app.push_screen(HelpScreen())
+        incident = self.incident
+        log = self.console.snapshot.log_for(incident.id) if incident else ()
+        self.app.push_screen(HelpScreen(incident, position(incident, log)))
 
     def action_quit(self) -> None:
         self.console.action_quit()

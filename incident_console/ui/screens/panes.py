@@ -4,8 +4,7 @@ elsewhere announced (the keys' actions are in main.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
@@ -14,10 +13,11 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.screen import Screen
 
-from ...domain import sla
 from ...domain.alert_plan import alerts_of, recurred_at
 from ...domain.model import Incident, LogEntry, Status
 from ...domain.text import visible
+from ...domain.timer_text import overdue
+from ..console_protocol import Console, console_of
 from ..widgets.action_log import ActionLog
 from ..widgets.composer import Composer
 from ..widgets.console_footer import ConsoleFooter
@@ -31,8 +31,6 @@ _STILL_SHOWING = "Still showing the incident you are on: press i to pick, n for 
 
 if TYPE_CHECKING:
     from textual.widgets import Tabs
-
-    from ..app import IncidentConsole
 
 PANES = ("incident-pane", "sla-board", "action-log", "composer")
 PANE_TITLES = ("1 Incident", "2 Timers", "3 Log", "4 Compose")
@@ -51,8 +49,6 @@ class PanesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._breaches_seen: set[tuple[str, str, str]] = set()
-        self._first_tick = True
         self._pane = "action-log"
         # Only narrow layouts show the tab bar: it is made the first time the layout is narrow.
         self._tabs: Tabs | None = None
@@ -63,8 +59,8 @@ class PanesScreen(Screen[None]):
         self._alerts_for: tuple[tuple[LogEntry, ...], list[dict[str, Any]], datetime | None] | None = None
 
     @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
+    def console(self) -> Console:
+        return console_of(self)
 
     def compose(self) -> ComposeResult:
         yield LiveText(id="topbar")
@@ -84,6 +80,8 @@ class PanesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_state()
+        # Every new state read (a save, another process's write, the rest of a long log) redraws.
+        self.watch(self.app, "snapshot", self.refresh_state, init=False)
 
     # what is on screen
 
@@ -135,17 +133,11 @@ class PanesScreen(Screen[None]):
         log = self.query_one(ActionLog)
         snapshot = self.console.snapshot
         entries = snapshot.unbroken_log_for(incident.id) if incident else ()
+        failed = bool(self.console.saver.problem)
         pending = [
-            LogRow(
-                at=c.preview[3],
-                author=self.console.desk.author,
-                kind=c.preview[1],
-                text=c.preview[2],
-                pending=True,
-                failed=bool(self.console.saver.problem),
-            )
-            for c in self.console.saver.pending()
-            if c.preview is not None and incident is not None and c.preview[0] == incident.id
+            LogRow(at=e.at, author=e.author, kind=e.kind, text=e.text, pending=True, failed=failed)
+            for e in (c.entry for c in self.console.saver.pending())
+            if e is not None and incident is not None and e.incident_id == incident.id
         ]
         # Only an identified incident's update names the cause: no need to look for it otherwise.
         identified = incident is not None and incident.status is Status.IDENTIFIED
@@ -161,8 +153,6 @@ class PanesScreen(Screen[None]):
         with self.app.batch_update():
             self._draw_clocked(incident, now)
             self.query_one(Composer).show(incident, self.console.desk.policy, now)
-            self.query_one(ActionLog).update_title()
-        self._first_tick = False
 
     def _draw_clocked(self, incident: Incident | None, now: datetime) -> None:
         saver = self.console.saver
@@ -175,8 +165,6 @@ class PanesScreen(Screen[None]):
         local = self.query_one(ActionLog).view.local_time
         self.query_one(SlaBoard).show(timers, others, now=now, local=local)
         self.query_one(IncidentStrip).show(incident, timers, now=now, local=local)
-        if incident is not None:
-            self._watch_breaches(incident, timers)
 
     def _alerts(self, incident: Incident | None) -> list[dict[str, Any]]:
         """The incident's alerts, found again only when its log changed (the pane is drawn every second)."""
@@ -202,7 +190,7 @@ class PanesScreen(Screen[None]):
             if current is not None and other.id == current.id:
                 continue
             timers = self.console.desk.timers(other, self.console.snapshot, now)
-            breached = [t.title for t in timers if t.state is sla.TimerState.BREACHED and t.met_at is None]
+            breached = [t.title for t in timers if overdue(t)]
             soon = [t.title for t in timers if t.due_soon]
             if breached:
                 lines.append(f"⚠ {other.id} {other.severity.value}: {', '.join(breached)} overdue (n to switch)")
@@ -210,27 +198,9 @@ class PanesScreen(Screen[None]):
                 lines.append(f"⚠ {other.id} {other.severity.value}: {', '.join(soon)} due soon (n to switch)")
         return lines
 
-    def _watch_breaches(self, incident: Incident, timers: list[sla.SlaTimer]) -> None:
-        """A timer that breaches while the console is open rings once, tells, and is logged once."""
-        for timer in timers:
-            if timer.state is not sla.TimerState.BREACHED or timer.met_at is not None or timer.due_at is None:
-                continue
-            if not incident.is_open and timer.name != "postmortem":
-                continue  # resolution ends these timers; an early resolve is logged as an override instead
-            key = (incident.id, timer.name, timer.due_at.isoformat())
-            if key in self._breaches_seen:
-                continue
-            self._breaches_seen.add(key)
-            if self._first_tick:
-                continue  # already overdue when the console opened: shown, not announced
-            self.app.bell()
-            self.notify(f"{incident.id}: {timer.title} deadline breached.", severity="error", markup=False)
-            desk = self.console.desk
-            self.console.submit(f"log the {timer.title} breach", partial(desk.record_breach, timer, incident.id))
-
     def _draw_bars(self, incident: Incident | None) -> None:
         snapshot = self.console.snapshot
-        path = visible(str(self.console.desk.repository.path))
+        path = visible(str(self.console.desk.path))
         open_count = len(snapshot.open_incidents)
         self.query_one("#topbar", LiveText).set_content(
             Content.assemble(

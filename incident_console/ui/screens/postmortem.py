@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -15,11 +14,9 @@ from textual.widgets import Button, Select, Static, TextArea
 
 from ...domain import limits
 from ...domain.model import POSTMORTEM_FIELDS, POSTMORTEM_SECTIONS
+from ..console_protocol import Console, console_of
 from ..widgets.literal_text_area import LiteralTextArea
 from .document import DocumentScreen
-
-if TYPE_CHECKING:
-    from ..app import IncidentConsole
 
 
 class SectionEditor(ModalScreen[tuple[str, str] | None]):
@@ -93,8 +90,8 @@ class PostmortemScreen(DocumentScreen):
         super().__init__(f"Post-mortem {incident_id}", "")
 
     @property
-    def console(self) -> IncidentConsole:
-        return cast("IncidentConsole", self.app)
+    def console(self) -> Console:
+        return console_of(self)
 
     async def on_mount(self) -> None:
         await self.reload()

@@ -156,9 +156,6 @@ class ActionLog(Vertical):
         except NoMatches:
             return None
 
-    def update_title(self) -> None:
-        self._update_title()
-
     def _update_title(self) -> None:
         shown = len(self.view.rows)
         total = len(self._entries) + len(self._pending)
@@ -237,3 +234,6 @@ class ActionLog(Vertical):
 
     def on_mount(self) -> None:
         self._update_title()
+        # The title says when the view is scrolled up from the newest entry: it follows the scrolling.
+        self.watch(self.view, "scroll_y", self._update_title, init=False)
+        self.watch(self.view, "virtual_size", self._update_title, init=False)
