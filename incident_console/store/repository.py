@@ -29,6 +29,7 @@ from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
+from . import vouched
 from .change_view import change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
@@ -87,6 +88,9 @@ class Repository:
                     decoded = decode(self.path, state)
                 except NotInLayout:
                     decoded = decode(self.path, self._storage.load(whole=True))
+                else:
+                    if state is not None and state.can_read_newest and not vouched.is_vouched(self.path, state.stamp):
+                        vouched.vouch(self.path, state.stamp)  # every line was just parsed and checked
                 self._snapshot, self._odd_keys = decoded
                 self._generation = self._storage.generation
                 self._newest = None
@@ -170,7 +174,9 @@ class Repository:
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
         state = self._storage.load()
-        if self._storage.generation != self._generation:
+        if self._storage.generation != self._generation and state is not None and vouched.is_vouched(
+            self.path, state.stamp
+        ):
             try:
                 view = change_view(self.path, state, self.snapshot)
             except NotInLayout:
@@ -206,6 +212,10 @@ class Repository:
             tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
+        saved = self._storage.load()
+        if saved is not None and saved.can_read_newest:
+            # Its lines are those of a checked file (read whole, or vouched for) and the new ones.
+            vouched.vouch(self.path, saved.stamp)
         if partial:
             self._generation = -1  # the log was read in part: the next snapshot() reads it
             self._newest = None
