@@ -27,9 +27,9 @@ from tinydb import TinyDB
 from ..domain import ledger
 from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
+from . import vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
-from . import vouched
 from .change_view import change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
@@ -174,8 +174,10 @@ class Repository:
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
         state = self._storage.load()
-        if self._storage.generation != self._generation and state is not None and vouched.is_vouched(
-            self.path, state.stamp
+        if (
+            self._storage.generation != self._generation
+            and state is not None
+            and vouched.is_vouched(self.path, state.stamp)
         ):
             try:
                 view = change_view(self.path, state, self.snapshot)
