@@ -70,13 +70,31 @@ def _owners(entries: int) -> list[tuple[int, int]]:
     return owners[:entries]
 
 
-def build_file(path: Path | str, entries: int) -> None:
-    """Write a file of ``entries`` chained log entries over many incidents, directly in the line layout."""
-    owners = _owners(entries)
+def _numbered(incidents: list[int]) -> list[tuple[int, int]]:
+    """(incident number, its entry count so far) for entries of the given incidents, the incidents
+    numbered in the order they first appear (the order they were declared)."""
+    numbers: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    owners = []
+    for incident in incidents:
+        number = numbers.setdefault(incident, len(numbers) + 1)
+        owners.append((number, counts.get(number, 0)))
+        counts[number] = counts.get(number, 0) + 1
+    return owners
+
+
+def build_file(path: Path | str, entries: int, incidents: list[int] | None = None) -> None:
+    """Write a file of ``entries`` chained log entries over many incidents, directly in the line layout.
+
+    ``incidents`` names the incident of each entry (any numbers; they are numbered in the order
+    they first appear); by default, ``PER_INCIDENT`` entries each, the newest ``OPEN`` taking turns.
+    Every incident but the newest ``OPEN`` with more than one entry is resolved by its last one.
+    """
+    owners = _owners(entries) if incidents is None else _numbered(incidents[:entries])
     totals: dict[int, int] = {}
     for number, _ in owners:
         totals[number] = totals.get(number, 0) + 1
-    open_from = max(1, len(totals) - OPEN + 1) if len(totals) > 1 else 2
+    open_from = max(1, len(totals) - OPEN + 1)
     incidents: dict[str, Any] = {}
     head = ledger.GENESIS
     tmp = f"{path}.building"
