@@ -15,7 +15,7 @@ import contextlib
 import json
 import os
 
-from .atomic import write_atomically
+from .atomic import remove_stale_temps, write_atomically
 from .blocks import Stamp
 
 SUFFIX = ".checked"
@@ -53,6 +53,7 @@ def vouch(path: str, stamp: Stamp | None) -> None:
         return
     content = json.dumps({"stamp": list(stamp)}).encode()
     with contextlib.suppress(OSError):
+        remove_stale_temps(record_path(path), locked=False)  # of writers of the record that crashed
         write_atomically(record_path(path), content, mode=0o600)
 
 
