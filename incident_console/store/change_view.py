@@ -5,7 +5,8 @@ incident's entries costs time in proportion to the file's history; this reads th
 log's last block (the newest id and hash, so ids are given out and the chain continues), and an
 incident's entries when the change first asks for them (``log_for``). Those are found by searching
 the log's bytes for the incident's id as a JSON string (``tail.records_with``), so only its lines
-are parsed.
+are parsed. The lines not read are copied into the next file unread, so the repository uses this
+only for the very version of the file whose every line was checked (``vouched``).
 
 Guarantees of ``change_view``: None when the log is short, not in the line layout, or its last
 keys are not their entries' ids (the caller then reads the whole log, as before). An incident's
