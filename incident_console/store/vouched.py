@@ -55,9 +55,3 @@ def vouch(path: str, stamp: Stamp | None) -> None:
     with contextlib.suppress(OSError):
         remove_stale_temps(record_path(path), locked=False)  # of writers of the record that crashed
         write_atomically(record_path(path), content, mode=0o600)
-
-
-def forget(path: str) -> None:
-    """Drop the record (best effort): the next change reads the whole log."""
-    with contextlib.suppress(OSError):
-        os.unlink(record_path(path))
