@@ -88,9 +88,6 @@ class Repository:
                     decoded = decode(self.path, state)
                 except NotInLayout:
                     decoded = decode(self.path, self._storage.load(whole=True))
-                else:
-                    if state is not None and state.can_read_newest and not vouched.is_vouched(self.path, state.stamp):
-                        vouched.vouch(self.path, state.stamp)  # every line was just parsed and checked
                 self._snapshot, self._odd_keys = decoded
                 self._generation = self._storage.generation
                 self._newest = None

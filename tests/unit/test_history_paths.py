@@ -85,8 +85,10 @@ def test_the_streaming_verify_agrees_with_a_whole_read(tmp_path: Path, incidents
 
 def test_a_change_on_a_checked_file_gives_the_file_a_whole_read_would(tmp_path: Path) -> None:
     path = _file(tmp_path, [n % 7 for n in range(600)])
-    before = Repository(path).snapshot()  # read whole: the file is recorded as checked
+    assert not vouched.is_vouched(path, blocks.stamp_at(path))  # written by another program
+    Desk(Repository(path), author="bob").log("first note")  # read whole, then saved
     assert vouched.is_vouched(path, blocks.stamp_at(path))
+    before = Repository(path).snapshot()
     resolved = next(i for i in before.incidents if not i.is_open)
     entry = Desk(Repository(path), author="bob").log("late note", incident_id=resolved.id)
     after = Repository(path).snapshot()
@@ -98,7 +100,7 @@ def test_a_change_on_a_checked_file_gives_the_file_a_whole_read_would(tmp_path: 
 
 def test_a_file_changed_since_it_was_checked_is_read_whole_and_refused(tmp_path: Path) -> None:
     path = _file(tmp_path, [n % 7 for n in range(600)])
-    Repository(path).snapshot()
+    Desk(Repository(path), author="bob").log("first note")  # the saved file is recorded as checked
     raw = Path(path).read_bytes()
     hostile = raw.replace(b'"details":{}', b'"details":{"x":' + b"[" * 100 + b"]" * 100 + b"}", 1)
     Path(path).write_bytes(hostile)
