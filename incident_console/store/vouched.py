@@ -5,8 +5,9 @@ so for a file this store saved from lines it had parsed and checked (a whole rea
 a file's lines unread, and its own new lines. ``<file>.checked`` holds the stamp (inode, size,
 modification and change times) of that version; only a save writes it, never a read. Any other
 write to the file changes its stamp, so a stale record, a missing one or one that cannot be read
-only means the whole log is read again: it never vouches for a file it did not see. The record is never followed through a link, and writing it is best
-effort: a folder that refuses it costs a whole read next time, never a failed save.
+only means the whole log is read again: it never vouches for a file it did not see. The record is
+never followed through a link, and writing it is best effort: a folder that refuses it costs a whole
+read next time, never a failed save.
 """
 
 from __future__ import annotations
