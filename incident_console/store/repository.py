@@ -27,8 +27,10 @@ from tinydb import TinyDB
 from ..domain import ledger
 from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
+from . import vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
+from .change_view import change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
@@ -147,14 +149,14 @@ class Repository:
         with self._mutex:
             self._ensure_folder()
             with self.lock:
-                current = self.snapshot()
+                current, newest, partial = self._change_snapshot()
                 state = self._storage.load()  # the one the snapshot was made from
                 meta = meta_record(state.tables if state is not None else {})
-                last = current.log[-1].id if current.log else 0
+                last = newest.id if newest else 0
                 tx = Transaction(
                     snapshot=current,
                     recorded_at=recorded_at,
-                    head=str(meta.get("head") or (current.log[-1].hash if current.log else ledger.GENESIS)),
+                    head=str(meta.get("head") or (newest.hash if newest else ledger.GENESIS)),
                     next_entry=max(int(meta.get("entries") or 0), last) + 1,
                 )
                 yield tx
@@ -162,9 +164,28 @@ class Repository:
                     return
                 # Under the lock every temporary file beside the file is a crashed writer's.
                 remove_stale_temps(self.path)
-                self._commit(state or StateFile({}), tx)
+                self._commit(state or StateFile({}), tx, partial)
 
-    def _commit(self, state: StateFile, tx: Transaction) -> None:
+    def _change_snapshot(self) -> tuple[Snapshot, LogEntry | None, bool]:
+        """The snapshot a change is made on, the newest entry, and whether the log was read only in
+        part: the snapshot held when the file has not changed since, else the tables with each
+        incident's log read when asked (``change_view``), else the whole file."""
+        state = self._storage.load()
+        if (
+            self._storage.generation != self._generation
+            and state is not None
+            and vouched.is_vouched(self.path, state.stamp)
+        ):
+            try:
+                view = change_view(self.path, state, self.snapshot)
+            except NotInLayout:
+                view = None
+            if view is not None:
+                return view.snapshot, view.last, True
+        current = self.snapshot()
+        return current, current.log[-1] if current.log else None, False
+
+    def _commit(self, state: StateFile, tx: Transaction, partial: bool = False) -> None:
         tables = state.tables
         # A record is saved under its id; a file whose keys do not match the ids (edited by hand)
         # could hold another record there, which the save would silently replace.
@@ -190,6 +211,14 @@ class Repository:
             tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
+        saved = self._storage.load()
+        if saved is not None and saved.can_read_newest:
+            # Its lines are those of a checked file (read whole, or vouched for) and the new ones.
+            vouched.vouch(self.path, saved.stamp)
+        if partial:
+            self._generation = -1  # the log was read in part: the next snapshot() reads it
+            self._newest = None
+            return
         self._snapshot = applied(self._snapshot, tx)
         self._generation = self._storage.generation
 

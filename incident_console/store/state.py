@@ -106,6 +106,11 @@ class StateFile:
         with opened(self._file, self._stamp) as fd:
             yield from newest_records(fd, start, end)
 
+    @property
+    def log_end(self) -> int:
+        """The ``before`` of ``log_records_with`` that takes in every line of the log read."""
+        return self._body[1] + len(SEPARATOR)
+
     def log_records_with(self, marker: bytes, before: int) -> Iterator[tuple[str, Any]]:
         """The records of the log's lines that begin before offset ``before`` and contain ``marker``
         (``tail.records_with``). ``before`` is where a block from ``newest_log_records`` begins."""

@@ -11,6 +11,7 @@ import sys
 
 SECTIONS: list[tuple[str, str]] = [
     ("Store", "tests.benchmarks.store_bench"),
+    ("History", "tests.benchmarks.history_bench"),
     ("Console", "tests.benchmarks.ui_bench"),
     ("Listener", "tests.benchmarks.listener_bench"),
     ("Serve", "tests.benchmarks.serve_bench"),

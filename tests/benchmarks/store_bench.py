@@ -34,9 +34,10 @@ from tinydb import TinyDB
 
 from incident_console.desk import Desk
 from incident_console.domain import ledger
-from incident_console.domain.model import Incident, LogEntry, Severity, Status
-from incident_console.store import storage
-from incident_console.store.repository import APP, SCHEMA, Repository, entry_to_doc, incident_to_doc
+from incident_console.domain.model import LogEntry
+from incident_console.store.repository import Repository, entry_to_doc
+
+from .history_file import build_file
 
 ROOT = Path(__file__).resolve().parents[2]
 # File size (entries already in it) -> number of timed appends.
@@ -51,32 +52,6 @@ def _entry(number: int) -> LogEntry:
     at = START + timedelta(seconds=number)
     kind = "declare" if number == 1 else "note"
     return LogEntry(number, "INC-1", kind, TEXT.format(n=number), "alice", at, at, {}, None, "")
-
-
-def build_file(path: Path, entries: int) -> None:
-    """Write a file of ``entries`` chained log entries directly in the repository's layout."""
-    incident = Incident(
-        id="INC-1",
-        title="Checkout down",
-        severity=Severity.P1,
-        highest_severity=Severity.P1,
-        status=Status.INVESTIGATING,
-        detected_at=START,
-        declared_at=START,
-        commander="alice",
-    )
-    head = ledger.GENESIS
-    log = {}
-    for number in range(1, entries + 1):
-        doc = entry_to_doc(_entry(number))
-        head = doc["hash"] = ledger.chain_hash(head, doc)
-        log[str(number)] = doc
-    data = {
-        "meta": {"1": {"app": APP, "schema": SCHEMA, "entries": entries, "head": head}},
-        "incidents": {"1": incident_to_doc(incident)},
-        "log": log,
-    }
-    storage.write_atomically(path, storage.StateFile.from_data(data).pieces(None)[0])
 
 
 def _sample_doc(number: int) -> dict:

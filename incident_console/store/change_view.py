@@ -1,0 +1,120 @@
+"""The snapshot one change is made on: the tables whole, an incident's log read only when the change asks for it.
+
+A command such as ``log`` or ``ack`` touches one incident. Reading the whole log to find that
+incident's entries costs time in proportion to the file's history; this reads the tables, the
+log's last block (the newest id and hash, so ids are given out and the chain continues), and an
+incident's entries when the change first asks for them (``log_for``). Those are found by searching
+the log's bytes for the incident's id as a JSON string (``tail.records_with``), so only its lines
+are parsed. The lines not read are copied into the next file unread, so the repository uses this
+only for the very version of the file whose every line was checked (``vouched``).
+
+Guarantees of ``change_view``: None when the log is short, not in the line layout, or its last
+keys are not their entries' ids (the caller then reads the whole log, as before). An incident's
+entries come in id order and are exactly the entries whose ``incident_id`` is that id among the
+lines written in the store's spelling; if a line found turns out not to be in the line layout,
+the whole log is read (``whole``) and its answer given instead. A malformed entry found is refused
+with one sentence naming the file (FileProblem).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from ..domain.errors import FileProblem
+from ..domain.model import LogEntry, Snapshot
+from .blocks import NotInLayout
+from .documents import entry_from_doc
+from .snapshots import check_ours, incidents_of, items_of
+from .state import StateFile
+from .strict_json import dumps
+
+
+class ChangeView(NamedTuple):
+    """The snapshot a change is made on, and the newest entry in the file (None when the log is empty)."""
+
+    snapshot: Snapshot
+    last: LogEntry | None
+
+
+class IncidentLogs(Mapping[str, tuple[LogEntry, ...]]):
+    """Each incident's entries, read from the file the first time they are asked for."""
+
+    def __init__(
+        self,
+        path: str,
+        state: StateFile,
+        incident_ids: tuple[str, ...],
+        whole: Callable[[], Snapshot],
+    ) -> None:
+        self._path = path
+        self._state = state
+        self._ids = incident_ids
+        self._whole = whole
+        self._read: dict[str, tuple[LogEntry, ...]] = {}
+
+    def __getitem__(self, incident_id: str) -> tuple[LogEntry, ...]:
+        if incident_id not in self._read:
+            self._read[incident_id] = self._entries_of(incident_id)
+        found = self._read[incident_id]
+        if not found and incident_id not in self._ids:
+            raise KeyError(incident_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _entries_of(self, incident_id: str) -> tuple[LogEntry, ...]:
+        try:
+            marker = dumps(incident_id)
+            found = self._state.log_records_with(marker, self._state.log_end)
+            entries = [_keyed(key, doc) for key, doc in found]
+        except NotInLayout:
+            return self._whole().log_for(incident_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise FileProblem(f"{self._path} has a malformed log entry ({exc!s}); left unchanged") from None
+        mine = tuple(entry for entry in entries if entry.incident_id == incident_id)
+        if any(later.id <= earlier.id for earlier, later in zip(mine, mine[1:], strict=False)):
+            return self._whole().log_for(incident_id)
+        return mine
+
+
+def _keyed(key: str, doc: Any) -> LogEntry:
+    entry = entry_from_doc(doc)
+    if key != str(entry.id):
+        raise NotInLayout  # keys that are not their entry's id are told only by the whole log
+    return entry
+
+
+def change_view(path: str, state: StateFile | None, whole: Callable[[], Snapshot]) -> ChangeView | None:
+    """The snapshot for one change of ``state`` (see the module's guarantees), or None to read it whole.
+
+    ``whole`` gives the snapshot of the whole log, read only when a line found is not as expected.
+    """
+    if state is None or not state.can_read_newest:
+        return None
+    tables = state.tables
+    check_ours(path, tables, state.has_log)
+    incidents = incidents_of(path, tables)
+    try:
+        with contextlib.closing(state.newest_log_records()) as blocks:
+            _, records = next(blocks)
+        key, doc = records[-1]
+        last = _keyed(key, doc)
+    except (NotInLayout, StopIteration):
+        return None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
+    logs = IncidentLogs(path, state, tuple(incident.id for incident in incidents), whole)
+    snapshot = Snapshot(
+        incidents=incidents,
+        log=(last,),
+        log_by_incident=logs,
+        action_items=items_of(path, tables),
+        newest_from=last.id,
+    )
+    return ChangeView(snapshot, last)
