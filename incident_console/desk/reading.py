@@ -28,6 +28,11 @@ class Reading(DeskCore):
         first frame (see ``Repository.newest``); ``snapshot()`` reads the rest."""
         return self.repository.newest(incident_id=incident_id)
 
+    def incident_view(self) -> Snapshot:
+        """The state for a look at one incident (``show``): the incidents whole, and an incident's log
+        read only when asked for, so the cost follows that incident and not the file's history."""
+        return self.repository.incident_view()
+
     def timers(
         self, incident: Incident, snapshot: Snapshot | None = None, now: datetime | None = None
     ) -> list[sla.SlaTimer]:

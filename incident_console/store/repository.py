@@ -166,6 +166,13 @@ class Repository:
                 remove_stale_temps(self.path)
                 self._commit(state or StateFile({}), tx, partial)
 
+    def incident_view(self) -> Snapshot:
+        """What a command about one incident reads: the tables whole, and each incident's log read
+        when asked for (``change_view``) on a file whose every line was checked; else the whole file.
+        ``log`` holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
+        snapshot, _, _ = self._change_snapshot()
+        return snapshot
+
     def _change_snapshot(self) -> tuple[Snapshot, LogEntry | None, bool]:
         """The snapshot a change is made on, the newest entry, and whether the log was read only in
         part: the snapshot held when the file has not changed since, else the tables with each

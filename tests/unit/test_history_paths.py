@@ -3,8 +3,10 @@ newest part a console opens on, and the streaming verify, on random files with m
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -107,3 +109,36 @@ def test_a_file_changed_since_it_was_checked_is_read_whole_and_refused(tmp_path:
     with pytest.raises(Exception, match="deeper than 32 levels"):
         Desk(Repository(path), author="bob").log("note")
     assert Path(path).read_bytes() == hostile
+
+
+def _without_now(shown: dict[str, Any]) -> dict[str, Any]:
+    """``show --json`` without what moves with the clock between two runs (the seconds left)."""
+    for timer in shown["timers"]:
+        timer.pop("remaining_s")
+    return shown
+
+
+def test_show_on_a_checked_file_prints_what_a_whole_read_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_console.cli import main
+
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # read whole and saved: the file is checked
+    resolved = next(i for i in Repository(path).snapshot().incidents if not i.is_open)
+    for incident_id in (None, resolved.id):
+        shown: list[str] = []
+        for checked in (True, False):
+            if not checked:
+                os.remove(vouched.record_path(path))
+            argv = ["--file", path, "show", "--json"] + (["--incident", incident_id] if incident_id else [])
+            assert main(argv) == 0
+            shown.append(_without_now(json.loads(capsys.readouterr().out)))
+        assert shown[0] == shown[1]
+        assert shown[0]["log"] and shown[0]["head"]
+        # the view read the incident's log in part only when the file was checked
+        Desk(Repository(path), author="bob").log("again")
+    whole = Repository(path).snapshot()
+    view = Repository(path).incident_view()
+    assert not view.whole and view.log == (whole.log[-1],)
+    assert view.log_for(resolved.id) == whole.log_for(resolved.id)
