@@ -234,7 +234,18 @@ class TestSnapshots:
 
     def test_review(self, snap_compare, demo_app) -> None:  # type: ignore[no-untyped-def]
         Desk(Repository(FILE), author="alice", clock=demo_app.clock).handoff("bob")
-        assert snap_compare(demo_app("bob"), terminal_size=SIZE, run_before=settle)
+
+        async def reviewed(pilot: Pilot[None]) -> None:
+            # The review opens over the console as the file is read: wait for both, and for the
+            # console behind it to finish drawing (its focus and scroll bars), before the picture.
+            await settle(pilot)
+            await wait_for(pilot, lambda: len(pilot.app.screen_stack) > 1)
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause(0.3)
+            pilot.app.screen_stack[0].refresh(repaint=True, layout=True)
+            await pilot.pause(0.3)
+
+        assert snap_compare(demo_app("bob"), terminal_size=SIZE, run_before=reviewed)
 
     def test_postmortem(self, snap_compare, demo_app) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(demo_app(), terminal_size=SIZE, press=["p"], run_before=settle)
