@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,45 +127,34 @@ def test_json_output_is_the_records_not_the_state_file(state: Path, capfd: pytes
     assert entry["text"] == "db is back" and entry["kind"] == "note" and entry["author"] == "alice"
 
 
-def test_listen_json_prints_one_start_line(state: Path, tmp_path: Path) -> None:
+def _started(state: Path, tmp_path: Path, command: str, stop: signal.Signals) -> dict[str, Any]:
+    """Run a long-running command with ``--json``: its one start object, after checking that it
+    stops cleanly on ``stop`` and prints nothing after that object."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_CONSOLE_")}
     env.update(INCIDENT_CONSOLE_USER="alice", XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "incident_console", "--file", str(state), "listen", "--port", "0", "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    argv = [sys.executable, "-m", "incident_console", "--file", str(state), command, "--port", "0", "--json"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert process.stdout is not None
-        started = json.loads(process.stdout.readline())
-        assert started["host"] == "127.0.0.1" and started["port"] > 0
-        assert started["listening"] == f"http://127.0.0.1:{started['port']}"
-        process.send_signal(signal.SIGTERM)
+        started: dict[str, Any] = json.loads(process.stdout.readline())
+        process.send_signal(stop)
         rest, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0
     assert rest == ""  # nothing after the one object
+    return started
+
+
+def test_listen_json_prints_one_start_line(state: Path, tmp_path: Path) -> None:
+    started = _started(state, tmp_path, "listen", signal.SIGTERM)
+    assert started["host"] == "127.0.0.1" and started["port"] > 0
+    assert started["listening"] == f"http://127.0.0.1:{started['port']}"
 
 
 def test_serve_json_prints_one_start_object(state: Path, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INCIDENT_CONSOLE_")}
-    env.update(INCIDENT_CONSOLE_USER="alice", XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "incident_console", "--file", str(state), "serve", "--port", "0", "--json"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        assert process.stdout is not None
-        started = json.loads(process.stdout.readline())
-        assert started["serving"] == str(state)
-        assert started["url"].startswith("http://127.0.0.1:") and "/?token=" in started["url"]
-        assert started["viewer_url"] is None and started["read_only"] is False and started["token_generated"] is True
-        process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0
-    assert rest == ""  # nothing after the one object
+    started = _started(state, tmp_path, "serve", signal.SIGINT)
+    assert started["serving"] == str(state)
+    assert started["url"].startswith("http://127.0.0.1:") and "/?token=" in started["url"]
+    assert started["viewer_url"] is None and started["read_only"] is False and started["token_generated"] is True
