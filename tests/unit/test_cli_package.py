@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import incident_console.cli as cli_package
-from incident_console.cli import COMMANDS, main
+from incident_console.cli import COMMANDS, PROG, main
 
 CLI_DIR = Path(cli_package.__file__).parent
 
@@ -96,3 +96,42 @@ def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
         main(["completion", "powershell"])
     assert stopped.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_fish_completes_the_commands_and_their_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("fish") is None:
+        pytest.skip("fish is not installed (.ci/run installs it)")
+    assert main(["completion", "fish"]) == 0
+    script = tmp_path / f"{PROG}.fish"
+    script.write_text(capsys.readouterr().out)
+
+    def offered(line: str) -> list[str]:
+        done = subprocess.run(
+            ["fish", "--no-config", "-c", f"source {script}; complete -C {line!r}"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+    assert sorted(offered(f"{PROG} ")) == sorted(COMMANDS)  # what Tab offers after the program's name
+    assert "--incident" in offered(f"{PROG} log --")
+
+
+def test_zsh_accepts_the_zsh_completion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed (.ci/run installs it)")
+    assert main(["completion", "zsh"]) == 0
+    script = tmp_path / f"_{PROG}"
+    script.write_text(capsys.readouterr().out)
+    assert subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True).returncode == 0
+    # Loaded by compinit from a folder on $fpath, it defines the completion for the command.
+    done = subprocess.run(
+        [
+            "zsh",
+            "-f",
+            "-c",
+            f"fpath=({tmp_path} $fpath); autoload -U compinit; compinit -u; print -r -- $_comps[{PROG}]",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"_{PROG}", done.stdout + done.stderr
