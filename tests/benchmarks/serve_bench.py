@@ -118,7 +118,7 @@ async def _first_frames(console: ConsoleServer, bare: ConsoleServer) -> tuple[li
         runners = [console_runner, bare_runner]
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:  # an IP host
             for run in range(OPEN_RUNS):  # taking turns, so a machine that slows down weighs on both alike
-                for url, marker, times in ((bare_url, "bare textual app", base), (console_url, "Checkout down", ours)):
+                for url, marker, times in ((bare_url, "bare textual app", base), (console_url, "Checkout errors", ours)):
                     tab = Tab(session, url)
                     await tab.open("bench")
                     times.append(await tab.shows(marker) - tab.opened)
@@ -144,8 +144,8 @@ async def _typed_to_shown(console: ConsoleServer) -> list[float]:
             writer, reader = Tab(session, url), Tab(session, url)
             await writer.open("writer")
             await reader.open("reader")
-            await writer.shows("Checkout down")
-            await reader.shows("Checkout down")
+            await writer.shows("Checkout errors")
+            await reader.shows("Checkout errors")
             await asyncio.sleep(2.0)
             for number in range(TYPED):
                 text = f"typed-entry-{number:03d}"

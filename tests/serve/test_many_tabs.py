@@ -44,7 +44,7 @@ async def _ten_tabs(path: Path) -> dict[str, float]:
             tabs = [Tab(session, url) for _ in range(TABS)]
             for number, tab in enumerate(tabs):
                 await tab.open(f"person-{number}")
-            await asyncio.gather(*(tab.shows("Checkout down", timeout=60) for tab in tabs))
+            await asyncio.gather(*(tab.shows("Checkout errors", timeout=60) for tab in tabs))
             await asyncio.sleep(1.0)
             for tab in tabs:
                 await tab.send("l")

@@ -42,7 +42,7 @@ async def _clock_jump_once(path: Path) -> None:
     # The runbook's P1 deadlines, from detection: acknowledge 5 min, triage 10 min, first update 15 min.
     windows = {"Acknowledge": 5, "Triage": 10, "First update": 15}
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: not app.main._first_tick, "the first tick")
+        await until(pilot, lambda: app._ticked, "the first tick")
         assert "OVERDUE" not in text_of(app, "#sla-board")
         clock.advance(hours=3)  # the laptop slept
         await until(pilot, lambda: "OVERDUE" in text_of(app, "#sla-board"), "the board updated")
