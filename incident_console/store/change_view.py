@@ -30,6 +30,9 @@ from .snapshots import check_ours, incidents_of, items_of
 from .state import StateFile
 from .strict_json import dumps
 
+# How many incidents' entries are searched for in the log's bytes before the whole log is read instead.
+SEARCHES = 2
+
 
 class ChangeView(NamedTuple):
     """The snapshot a change is made on, and the newest entry in the file (None when the log is empty)."""
@@ -56,11 +59,20 @@ class IncidentLogs(Mapping[str, tuple[LogEntry, ...]]):
 
     def __getitem__(self, incident_id: str) -> tuple[LogEntry, ...]:
         if incident_id not in self._read:
+            if len(self._read) >= SEARCHES:
+                # A change that looks through many incidents (an alert matched against every open
+                # one) costs a search of the whole log each: one whole read is cheaper from here on.
+                return self._whole().log_by_incident.get(incident_id, ()) or self._missing(incident_id)
             self._read[incident_id] = self._entries_of(incident_id)
         found = self._read[incident_id]
         if not found and incident_id not in self._ids:
             raise KeyError(incident_id)
         return found
+
+    def _missing(self, incident_id: str) -> tuple[LogEntry, ...]:
+        if incident_id not in self._ids:
+            raise KeyError(incident_id)
+        return ()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)

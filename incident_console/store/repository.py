@@ -75,6 +75,9 @@ class Repository:
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()
         self._generation = -1
+        # A one-shot command's change reads the log in part (``change_view``); a process that makes
+        # more than one change (the listener, the console) reads the file whole once and holds it.
+        self._first_change = True
         self._newest: tuple[tuple[int, int, str | None], Snapshot] | None = None
 
     # reading
@@ -150,6 +153,7 @@ class Repository:
             self._ensure_folder()
             with self.lock:
                 current, newest, partial = self._change_snapshot()
+                self._first_change = False
                 state = self._storage.load()  # the one the snapshot was made from
                 meta = meta_record(state.tables if state is not None else {})
                 last = newest.id if newest else 0
@@ -180,6 +184,7 @@ class Repository:
         state = self._storage.load()
         if (
             self._storage.generation != self._generation
+            and self._first_change
             and state is not None
             and vouched.is_vouched(self.path, state.stamp)
         ):

@@ -118,7 +118,8 @@ async def _first_frames(console: ConsoleServer, bare: ConsoleServer) -> tuple[li
         runners = [console_runner, bare_runner]
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:  # an IP host
             for run in range(OPEN_RUNS):  # taking turns, so a machine that slows down weighs on both alike
-                for url, marker, times in ((bare_url, "bare textual app", base), (console_url, "Checkout errors", ours)):
+                turns = ((bare_url, "bare textual app", base), (console_url, "Checkout errors", ours))
+                for url, marker, times in turns:
                     tab = Tab(session, url)
                     await tab.open("bench")
                     times.append(await tab.shows(marker) - tab.opened)

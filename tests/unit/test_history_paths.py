@@ -142,3 +142,26 @@ def test_show_on_a_checked_file_prints_what_a_whole_read_prints(
     view = Repository(path).incident_view()
     assert not view.whole and view.log == (whole.log[-1],)
     assert view.log_for(resolved.id) == whole.log_for(resolved.id)
+
+
+def test_a_process_that_makes_many_changes_reads_the_log_whole_once_and_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_console.store import repository as repository_module
+
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # the file is now checked
+    views: list[str] = []
+    real = repository_module.change_view
+
+    def counted(*args: object, **kwargs: object) -> object:
+        views.append("view")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repository_module, "change_view", counted)
+    desk = Desk(Repository(path), author="alertmanager")  # a listener, say: one Desk for many changes
+    desk.log("one")
+    desk.log("two")
+    desk.log("three")
+    assert views == ["view"]  # only the first change read the log in part
+    assert [e.text for e in Repository(path).snapshot().log[-3:]] == ["one", "two", "three"]
