@@ -135,3 +135,17 @@ def test_zsh_accepts_the_zsh_completion(tmp_path: Path, capsys: pytest.CaptureFi
         text=True,
     )
     assert done.returncode == 0 and done.stdout.strip() == f"_{PROG}", done.stdout + done.stderr
+
+
+def test_read_only_before_a_command_refuses_the_change_and_leaves_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "incidents.json"
+    assert main(["--file", str(state), "new", "Checkout down", "--severity", "P2"]) == 0
+    before = state.read_bytes()
+    capsys.readouterr()
+    assert main(["--file", str(state), "--read-only", "log", "restarted pods"]) == 2
+    assert capsys.readouterr().err.strip() == f"{PROG}: This is a read-only view: nothing was changed."
+    assert state.read_bytes() == before
+    assert main(["--file", str(state), "--read-only", "show"]) == 0  # reading still works
+    assert "Checkout down" in capsys.readouterr().out
