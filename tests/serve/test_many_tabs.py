@@ -25,13 +25,28 @@ TABS = 10
 SHOWN_WITHIN = 2.0
 
 
-async def _all_saved(path: Path, texts: list[str]) -> float:
-    """The moment every one of ``texts`` is in the file."""
+async def _all_saved(path: Path, texts: list[str], timeout: float = 90.0) -> float:
+    """The moment every one of ``texts`` is in the file; fails naming the ones that never arrived."""
+    deadline = time.perf_counter() + timeout
     while True:
         written = {entry.text for entry in Repository(path).snapshot().log}
-        if all(text in written for text in texts):
+        missing = [text for text in texts if text not in written]
+        if not missing:
             return time.perf_counter()
+        if time.perf_counter() > deadline:
+            raise AssertionError(f"never saved to the file: {missing}")
         await asyncio.sleep(0.01)
+
+
+async def _shown_everywhere(tabs: list[Tab], texts: list[str], timeout: float = 30.0) -> list[float]:
+    """When each tab showed each text; fails naming every tab and text that never showed."""
+    results = await asyncio.gather(
+        *(tab.shows(text, timeout=timeout) for tab in tabs for text in texts), return_exceptions=True
+    )
+    pairs = [(number, text) for number in range(len(tabs)) for text in texts]
+    missing = [f"tab {n} lacks {t!r}" for (n, t), r in zip(pairs, results, strict=True) if isinstance(r, BaseException)]
+    assert not missing, missing
+    return [result for result in results if isinstance(result, float)]
 
 
 async def _ten_tabs(path: Path) -> dict[str, float]:
@@ -54,9 +69,9 @@ async def _ten_tabs(path: Path) -> dict[str, float]:
             await asyncio.sleep(0.2)
             await asyncio.gather(*(tab.send("\r") for tab in tabs))
             texts = [f"entry-from-tab-{number:02d}" for number in range(TABS)]
-            saved, *shown = await asyncio.gather(
-                _all_saved(path, texts), *(tab.shows(text, timeout=30) for tab in tabs for text in texts)
-            )
+            watching = asyncio.ensure_future(_shown_everywhere(tabs, texts, timeout=120))
+            saved = await _all_saved(path, texts)
+            shown = await watching
             for tab in tabs:
                 await tab.close()
             return {"after_the_last_save": max(shown) - saved}
