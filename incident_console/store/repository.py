@@ -32,6 +32,7 @@ from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
 from .change_view import change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
+from .incident_log import keeps_declared_first
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
 from .lock import DEFAULT_TIMEOUT, FileLock
@@ -74,6 +75,8 @@ class Repository:
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()
+        # Whether the log held begins each incident's entries with its one declaration (``incident_log``).
+        self._declared_first = True
         self._generation = -1
         # A one-shot command's change reads the log in part (``change_view``); a process that makes
         # more than one change (the listener, the console) reads the file whole once and holds it.
@@ -91,7 +94,7 @@ class Repository:
                     decoded = decode(self.path, state)
                 except NotInLayout:
                     decoded = decode(self.path, self._storage.load(whole=True))
-                self._snapshot, self._odd_keys = decoded
+                self._snapshot, self._odd_keys, self._declared_first = decoded
                 self._generation = self._storage.generation
                 self._newest = None
             return self._snapshot
@@ -174,7 +177,8 @@ class Repository:
         """What a command about one incident reads: the tables whole, and each incident's log read
         when asked for (``change_view``) on a file whose every line was checked; else the whole file.
         ``log`` holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
-        snapshot, _, _ = self._change_snapshot()
+        with self._mutex, _collector_paused():
+            snapshot, _, _ = self._change_snapshot()
         return snapshot
 
     def _change_snapshot(self) -> tuple[Snapshot, LogEntry | None, bool]:
@@ -222,9 +226,13 @@ class Repository:
         if self.chain_key is not None:
             tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
+        # A file vouched for (read in part) begins each incident's entries with its declaration.
+        declared_first = (partial or self._declared_first) and keeps_declared_first(
+            (i.id for i in tx.snapshot.incidents), (*(i.id for i in tx.snapshot.incidents), *tx.incidents), tx.entries
+        )
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         saved = self._storage.load()
-        if saved is not None and saved.can_read_newest:
+        if saved is not None and saved.can_read_newest and declared_first:
             # Its lines are those of a checked file (read whole, or vouched for) and the new ones.
             vouched.vouch(self.path, saved.stamp)
         if partial:
@@ -232,6 +240,7 @@ class Repository:
             self._newest = None
             return
         self._snapshot = applied(self._snapshot, tx)
+        self._declared_first = declared_first
         self._generation = self._storage.generation
 
     def _refuse_key(self, table: str, ident: object) -> None:

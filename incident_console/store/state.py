@@ -18,7 +18,7 @@ from .atomic import FileRange, Piece
 from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
 from .layout import LOG, Layout, assemble
 from .lines import AscendingKeys, joined_lines, parse_block
-from .tail import newest_records, records_with
+from .tail import newest_records, records_back_with, records_with
 
 
 class StateFile:
@@ -121,6 +121,17 @@ class StateFile:
             return
         with opened(self._file, self._stamp) as fd:
             yield from records_with(fd, start, before, marker)
+
+    def log_records_back_with(self, marker: bytes) -> Generator[tuple[str, Any], None, None]:
+        """The records of the log's lines that contain ``marker``, the last line first, each block read
+        once (``tail.records_back_with``): a caller that stops early reads only the end of the log."""
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start, end = self._body
+        if end <= start:
+            return
+        with opened(self._file, self._stamp) as fd:
+            yield from records_back_with(fd, start, end, marker)
 
     @property
     def _file(self) -> str:
