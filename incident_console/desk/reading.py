@@ -28,6 +28,12 @@ class Reading(DeskCore):
         first frame (see ``Repository.newest``); ``snapshot()`` reads the rest."""
         return self.repository.newest(incident_id=incident_id)
 
+    def held(self, incident_id: str | None = None) -> Snapshot:
+        """The state a console holds while it is open: on a long log, the entries of the open
+        incidents and of ``incident_id`` held, any other incident's read when asked for (so memory
+        does not grow with resolved history); on a short one, the whole file (see ``Repository.held``)."""
+        return self.repository.held(incident_id)
+
     def incident_view(self) -> Snapshot:
         """The state for a look at one incident (``show``): the incidents whole, and an incident's log
         read only when asked for, so the cost follows that incident and not the file's history."""

@@ -32,24 +32,39 @@ DECLARE = "declare"
 
 def entries_of(path: str, state: StateFile, incident_id: str) -> tuple[LogEntry, ...]:
     """The entries of ``incident_id`` in the log of ``state`` (a checked file), in id order."""
-    found: list[LogEntry] = []
+    return entries_of_many(path, state, (incident_id,))[incident_id]
+
+
+def entries_of_many(path: str, state: StateFile, incident_ids: Iterable[str]) -> dict[str, tuple[LogEntry, ...]]:
+    """The entries of each of ``incident_ids`` (as ``entries_of``), found in one search from the end
+    back that stops once each incident's declaration is found."""
+    found: dict[str, list[LogEntry]] = {ident: [] for ident in incident_ids}
+    searching = set(found)
+    if not searching:
+        return {}
     try:
-        with contextlib.closing(state.log_records_back_with(dumps(incident_id))) as records:
+        markers = [dumps(ident) for ident in found]
+        with contextlib.closing(state.log_records_back_with(*markers)) as records:
             for key, doc in records:
                 entry = entry_from_doc(doc)
                 if key != str(entry.id):
                     raise NotInLayout  # keys that are not their entry's id are told only by the whole log
-                if entry.incident_id != incident_id:
-                    continue  # the id in another entry's text
-                found.append(entry)
+                if entry.incident_id not in searching:
+                    continue  # an id named in another entry's text, or one whose declaration was found
+                found[entry.incident_id].append(entry)
                 if entry.kind == DECLARE:
-                    break
+                    searching.discard(entry.incident_id)
+                    if not searching:
+                        break
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
-    found.reverse()
-    if any(later.id <= earlier.id for earlier, later in zip(found, found[1:], strict=False)):
-        raise NotInLayout
-    return tuple(found)
+    logs: dict[str, tuple[LogEntry, ...]] = {}
+    for ident, entries in found.items():
+        entries.reverse()
+        if any(later.id <= earlier.id for earlier, later in zip(entries, entries[1:], strict=False)):
+            raise NotInLayout
+        logs[ident] = tuple(entries)
+    return logs
 
 
 def keeps_declared_first(before: Iterable[str], after: Iterable[str], added: Iterable[LogEntry]) -> bool:

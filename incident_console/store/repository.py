@@ -32,7 +32,8 @@ from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
 from .change_view import change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
-from .incident_log import keeps_declared_first
+from .held_logs import held_view, with_change
+from .incident_log import entries_of, keeps_declared_first
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
 from .lock import DEFAULT_TIMEOUT, FileLock
@@ -82,6 +83,8 @@ class Repository:
         # more than one change (the listener, the console) reads the file whole once and holds it.
         self._first_change = True
         self._newest: tuple[tuple[int, int, str | None], Snapshot] | None = None
+        # A console's view of a long log (``held``), and the storage generation it is of.
+        self._held: tuple[int, Snapshot] | None = None
 
     # reading
 
@@ -112,6 +115,8 @@ class Repository:
             state = self._storage.load()
             if self._storage.generation == self._generation or state is None or not state.can_read_newest:
                 return self.snapshot()
+            if vouched.is_vouched(self.path, state.stamp):
+                return self.held(incident_id)  # every incident's log whole, the resolved ones read when asked
             asked = (self._storage.generation, rows, incident_id)
             if self._newest is not None and self._newest[0] == asked:
                 return self._newest[1]  # asked again before the screen opens, and again by the console
@@ -123,6 +128,38 @@ class Repository:
                 return self.snapshot()
             self._newest = (asked, newest)
             return newest
+
+    def held(self, incident_id: str | None = None) -> Snapshot:
+        """The state a console holds (``held_logs``): on a long file recorded as checked, the tables,
+        the newest entry and the entries of the open incidents and of ``incident_id``, any other
+        incident's entries read when asked for; else the whole file (``snapshot()``). Read again
+        only when the file changed on disk; after a change saved here, without reading it."""
+        with self._mutex, _collector_paused():
+            state = self._storage.load()
+            generation = self._storage.generation
+            if generation == self._generation:
+                return self._snapshot  # held whole already
+            if self._held is not None and self._held[0] == generation:
+                return self._held[1]
+            self._held = None
+            if state is None or not state.can_read_newest or not vouched.is_vouched(self.path, state.stamp):
+                return self.snapshot()
+            try:
+                view = held_view(self.path, state, [incident_id] if incident_id else [], self._entries_now)
+            except NotInLayout:
+                return self.snapshot()
+            self._held = (generation, view)
+            return view
+
+    def _entries_now(self, incident_id: str) -> tuple[LogEntry, ...]:
+        """An incident's entries in the file as it is now: searched for on a file recorded as checked,
+        else from the whole file."""
+        with self._mutex, _collector_paused():
+            state = self._storage.load()
+            if state is not None and state.can_read_newest and vouched.is_vouched(self.path, state.stamp):
+                with contextlib.suppress(NotInLayout):
+                    return entries_of(self.path, state, incident_id)
+            return self.snapshot().log_for(incident_id)
 
     def changed_on_disk(self) -> bool:
         """A stat of the file against the one last read or written here.
@@ -186,6 +223,9 @@ class Repository:
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
         state = self._storage.load()
+        if self._held is not None and self._held[0] == self._storage.generation:
+            held = self._held[1]  # a console's view of a long log: each incident's entries read when asked
+            return held, held.log[-1] if held.log else None, True
         if (
             self._storage.generation != self._generation
             and self._first_change
@@ -235,6 +275,11 @@ class Repository:
         if saved is not None and saved.can_read_newest and declared_first:
             # Its lines are those of a checked file (read whole, or vouched for) and the new ones.
             vouched.vouch(self.path, saved.stamp)
+            held = self._held
+            if held is not None and tx.snapshot is held[1] and saved is state:
+                self._held = (self._storage.generation, with_change(held[1], tx, saved, self._entries_now))
+        else:
+            self._held = None
         if partial:
             self._generation = -1  # the log was read in part: the next snapshot() reads it
             self._newest = None

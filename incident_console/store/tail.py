@@ -39,10 +39,21 @@ def records_with(fd: int, start: int, before: int, marker: bytes) -> Iterator[tu
         yield from _lines_with(block, marker)
 
 
-def records_back_with(fd: int, start: int, end: int, marker: bytes) -> Iterator[tuple[str, Any]]:
-    """The records of the lines in [start, end) that contain ``marker``, the last line first."""
+def records_back_with(fd: int, start: int, end: int, markers: tuple[bytes, ...]) -> Iterator[tuple[str, Any]]:
+    """The records of the lines in [start, end) that contain any of ``markers``, the last line first."""
     for _, block in blocks_from_end(fd, start, end):
-        yield from reversed(list(_lines_with(block, marker)))
+        spans: set[tuple[int, int]] = set()
+        for marker in markers:
+            found = block.find(marker)
+            while found >= 0:
+                line_end = block.find(SEPARATOR, found)
+                line_end = len(block) if line_end < 0 else line_end
+                spans.add((block.rfind(b"\n", 0, found) + 1, line_end))
+                found = block.find(marker, line_end)
+        if spans:
+            # The lines found in a block parsed at once, in file order: one parse, not one a line.
+            lines = SEPARATOR.join(block[line_start:line_end] for line_start, line_end in sorted(spans))
+            yield from reversed(list(parse_block(lines, AscendingKeys())))
 
 
 def _lines_with(block: bytes, marker: bytes) -> Iterator[tuple[str, Any]]:
