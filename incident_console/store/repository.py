@@ -327,7 +327,10 @@ class Repository:
             if not os.path.exists(self.path):
                 return Verdict(None)
             try:
-                return self._check(self._storage.read_state(), expected_head)
+                # The state held when it is of the file as it is now: a console holding a long file's
+                # tables does not parse them a second time to check it.
+                state = self._storage.load() or self._storage.read_state()
+                return self._check(state, expected_head)
             except NotInLayout:
                 return self._check(self._storage.read_state(whole=True), expected_head)
 

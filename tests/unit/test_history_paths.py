@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_console.desk import Desk
-from incident_console.store import blocks, incident_log, vouched
+from incident_console.store import blocks, held_logs, incident_log, vouched
 from incident_console.store.blocks import NotInLayout
 from incident_console.store.change_view import change_view
 from incident_console.store.repository import Repository
@@ -241,3 +241,34 @@ def test_a_head_edited_after_the_file_was_checked_gets_every_strict_check(tmp_pa
     with pytest.raises(Exception, match="repeats the key"):
         Desk(Repository(path), author="bob").log("note")
     assert Path(path).read_bytes() == edited
+
+
+@SETTINGS
+@given(incidents=FILES, pick=st.integers(0, 15), looks=st.lists(st.integers(0, 15), max_size=8))
+def test_the_view_a_console_holds_gives_each_incidents_log_as_a_whole_read_does(
+    tmp_path: Path, incidents: list[int], pick: int, looks: list[int]
+) -> None:
+    path = _file(tmp_path, incidents)
+    vouched.vouch(path, blocks.stamp_at(path))
+    whole = Repository(path).snapshot()
+    ids = [i.id for i in whole.incidents]
+    repository = Repository(path)
+    held = repository.held(ids[pick % len(ids)])
+    if not held.log_in_part:  # a log of a block or two is held whole
+        assert os.path.getsize(path) < 4 * BLOCK
+        return
+    assert held.incidents == whole.incidents and held.log[-1] == whole.log[-1]
+    logs = held.log_by_incident
+    assert isinstance(logs, held_logs.HeldLogs)
+    assert set(logs.held) == {i.id for i in whole.incidents if i.is_open} | {ids[pick % len(ids)]}
+    for look in [*looks, *range(len(ids))]:
+        incident_id = ids[look % len(ids)]
+        assert held.log_for(incident_id) == whole.log_for(incident_id)
+    assert len(logs.looked()) <= held_logs.LOOKED
+    # a change made on the view, then the view after it, without reading the whole log
+    desk = Desk(repository, author="bob")
+    entry = desk.log("on the view", incident_id=ids[-1])
+    after = repository.held()
+    assert after.log[-1] == entry and after.log_for(ids[-1]) == (*whole.log_for(ids[-1]), entry)
+    assert repository._generation == -1  # the whole log was never read here
+    assert Repository(path).snapshot().log_for(ids[-1]) == after.log_for(ids[-1])
