@@ -100,7 +100,7 @@ def incident_from_doc(doc: dict[str, Any]) -> Incident:
             (value := get("resolved_at")) and _stored_time(value) or None,
             (value := get("postmortem_done_at")) and _stored_time(value) or None,
             (_SEVERITIES.get(highest) or Severity(highest)) if highest else severity,
-            {str(k): str(v) for k, v in postmortem.items()} if postmortem else {},
+            {str(k): str(v) for k, v in postmortem.items()} if postmortem else NO_DETAILS,
         )
     )
 
