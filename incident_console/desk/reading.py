@@ -34,6 +34,13 @@ class Reading(DeskCore):
         does not grow with resolved history); on a short one, the whole file (see ``Repository.held``)."""
         return self.repository.held(incident_id)
 
+    def log_in_memory(self, snapshot: Snapshot, incident_id: str) -> bool:
+        """False when ``snapshot.log_for(incident_id)`` would read the file first (a resolved incident
+        of a long log, not looked at lately): a console reads it off its UI thread."""
+        from ..store.held_logs import in_memory
+
+        return in_memory(snapshot.log_by_incident, incident_id)
+
     def incident_view(self) -> Snapshot:
         """The state for a look at one incident (``show``): the incidents whole, and an incident's log
         read only when asked for, so the cost follows that incident and not the file's history."""

@@ -87,9 +87,19 @@ class HeldLogs(Mapping[str, tuple[LogEntry, ...]]):
     def __len__(self) -> int:
         return len(self._ids)
 
+    def in_memory(self, incident_id: str) -> bool:
+        """True when the incident's entries are held or were looked at (asking for them reads nothing)."""
+        with self._lock:
+            return incident_id in self.held or incident_id in self._looked or incident_id not in self._known
+
     def looked(self) -> list[tuple[str, tuple[LogEntry, ...]]]:
         with self._lock:
             return list(self._looked.items())
+
+
+def in_memory(logs: Mapping[str, tuple[LogEntry, ...]], incident_id: str) -> bool:
+    """True when asking ``logs`` for the incident's entries reads nothing from the file."""
+    return not isinstance(logs, HeldLogs) or logs.in_memory(incident_id)
 
 
 def held_view(path: str, state: StateFile, keep: Iterable[str], read: Reader) -> Snapshot:

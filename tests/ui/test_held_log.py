@@ -19,7 +19,7 @@ from incident_console.ui.app import IncidentConsole
 from tests.benchmarks.history_file import build_file
 
 from ..reliability.harness import screen_lines
-from .conftest import SIZE, log_rows, text_of, wait_for, wait_saved
+from .conftest import SIZE, log_rows, record_notifications, text_of, wait_for, wait_saved
 
 # Six incidents of 500 entries, the newest three open and taking turns at the end of the log.
 ENTRIES = 3000
@@ -76,13 +76,17 @@ async def test_a_resolved_incident_opened_shows_its_whole_log_read_then(long_fil
     whole = Repository(long_file).snapshot()
     whole_reads.clear()
     app = _console(long_file, clipboard, clock)
+    notices = record_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "500 entries" in text_of(app, "#log-title"))
         for incident_id in ("INC-1", "INC-2", "INC-3", "INC-1"):
-            app.main._switch_to(incident_id)
+            app.main._switch_to(incident_id)  # read off the UI thread the first time, then shown
+            await wait_for(pilot, lambda: app.incident_id == incident_id)  # noqa: B023
             await pilot.pause()
             assert [row.text for row in log_rows(app)] == [e.text for e in whole.log_for(incident_id)]
             assert app.main.incident is not None and app.main.incident.id == incident_id
+        reading = [n.message for n in notices if n.message.startswith("Reading")]
+        assert reading == ["Reading INC-1's log…", "Reading INC-2's log…", "Reading INC-3's log…"]  # INC-1 once
         logs = app.snapshot.log_by_incident
         assert isinstance(logs, held_logs.HeldLogs)
         assert sorted(logs.held) == ["INC-4", "INC-5", "INC-6"]
