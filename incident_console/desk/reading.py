@@ -41,10 +41,11 @@ class Reading(DeskCore):
 
         return in_memory(snapshot.log_by_incident, incident_id)
 
-    def incident_view(self) -> Snapshot:
-        """The state for a look at one incident (``show``): the incidents whole, and an incident's log
-        read only when asked for, so the cost follows that incident and not the file's history."""
-        return self.repository.incident_view()
+    def incident_view(self, incident_id: str | None = None) -> Snapshot:
+        """The state for a look at one incident (``show``; ``incident_id``, else the current one): the
+        incidents it can be, and an incident's log read only when asked for, so the cost follows that
+        incident and not the file's history."""
+        return self.repository.incident_view(incident_id)
 
     def timers(
         self, incident: Incident, snapshot: Snapshot | None = None, now: datetime | None = None

@@ -28,7 +28,7 @@ from ..domain.model import LogEntry, Snapshot
 from .blocks import NotInLayout
 from .documents import entry_from_doc
 from .incident_log import entries_of
-from .snapshots import check_ours, incidents_of, items_of
+from .snapshots import check_ours, incidents_of, incidents_to_look_at, items_of
 from .state import StateFile
 
 # How many incidents' entries are searched for in the log's bytes before the whole log is read instead.
@@ -40,6 +40,12 @@ class ChangeView(NamedTuple):
 
     snapshot: Snapshot
     last: LogEntry | None
+
+
+class Look(NamedTuple):
+    """A look at one incident: ``incident_id``, or the current one when None."""
+
+    incident_id: str | None
 
 
 class IncidentLogs(Mapping[str, tuple[LogEntry, ...]]):
@@ -95,16 +101,23 @@ def _keyed(key: str, doc: Any) -> LogEntry:
     return entry
 
 
-def change_view(path: str, state: StateFile | None, whole: Callable[[], Snapshot]) -> ChangeView | None:
+def change_view(
+    path: str, state: StateFile | None, whole: Callable[[], Snapshot], looking_at: Look | None = None
+) -> ChangeView | None:
     """The snapshot for one change of ``state`` (see the module's guarantees), or None to read it whole.
 
     ``whole`` gives the snapshot of the whole log, read only when a line found is not as expected.
+    ``looking_at`` is for a look at one incident that changes nothing (``Look``): the snapshot's
+    incidents are then only those it can be (``incidents_to_look_at``).
     """
     if state is None or not state.can_read_newest:
         return None
     tables = state.tables
     check_ours(path, tables, state.has_log)
-    incidents = incidents_of(path, tables)
+    if looking_at is None:
+        incidents = incidents_of(path, tables)
+    else:
+        incidents = incidents_to_look_at(path, tables, looking_at.incident_id)
     try:
         with contextlib.closing(state.newest_log_records()) as blocks:
             _, records = next(blocks)

@@ -30,7 +30,7 @@ from ..domain.model import LogEntry, Snapshot
 from . import vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
-from .change_view import change_view
+from .change_view import Look, change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
 from .held_logs import held_view, with_change
 from .incident_log import entries_of, keeps_declared_first
@@ -210,15 +210,16 @@ class Repository:
                 remove_stale_temps(self.path)
                 self._commit(state or StateFile({}), tx, partial)
 
-    def incident_view(self) -> Snapshot:
-        """What a command about one incident reads: the tables whole, and each incident's log read
-        when asked for (``change_view``) on a file whose every line was checked; else the whole file.
-        ``log`` holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
+    def incident_view(self, incident_id: str | None = None) -> Snapshot:
+        """What a look at one incident reads (``incident_id``, else the current one): on a file whose
+        every line was checked, the tables, the incidents it can be (``incidents_to_look_at``), and
+        each incident's log read when asked for (``change_view``); else the whole file. ``log``
+        holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
         with self._mutex, _collector_paused():
-            snapshot, _, _ = self._change_snapshot()
+            snapshot, _, _ = self._change_snapshot(Look(incident_id))
         return snapshot
 
-    def _change_snapshot(self) -> tuple[Snapshot, LogEntry | None, bool]:
+    def _change_snapshot(self, looking_at: Look | None = None) -> tuple[Snapshot, LogEntry | None, bool]:
         """The snapshot a change is made on, the newest entry, and whether the log was read only in
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
@@ -233,7 +234,7 @@ class Repository:
             and vouched.is_vouched(self.path, state.stamp)
         ):
             try:
-                view = change_view(self.path, state, self.snapshot)
+                view = change_view(self.path, state, self.snapshot, looking_at)
             except NotInLayout:
                 view = None
             if view is not None:

@@ -62,6 +62,24 @@ def incidents_of(path: str, tables: dict[str, Any]) -> tuple[Incident, ...]:
         raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
 
 
+def incidents_to_look_at(path: str, tables: dict[str, Any], incident_id: str | None) -> tuple[Incident, ...]:
+    """The incidents a look at one incident of a checked file can pick from: ``incident_id``'s, and
+    the open ones (of which ``Snapshot.current`` picks one), in declared order; all of them when
+    none is open or ``incident_id`` is not there (so the refusal can name them all). A file's
+    history is mostly resolved incidents: they are not turned into records to be passed over."""
+    wanted = incident_id.strip().upper() if incident_id else None
+    docs = (tables.get(INCIDENTS) or {}).values()
+    chosen = [
+        doc
+        for doc in docs
+        if type(doc) is not dict or doc.get("status") != "resolved" or str(doc.get("id")).upper() == wanted
+    ]
+    found = wanted is None or any(type(doc) is dict and str(doc.get("id")).upper() == wanted for doc in chosen)
+    if not found or not any(type(doc) is not dict or doc.get("status") != "resolved" for doc in chosen):
+        return incidents_of(path, tables)
+    return incidents_of(path, {INCIDENTS: dict(enumerate(chosen))})
+
+
 def _declared_order(incident: Incident) -> tuple[Any, int]:
     ident = incident.id
     if ident[:4] == "INC-" and ident[4:].isdecimal() and ident.isascii():  # as ``id_number`` reads it

@@ -272,3 +272,19 @@ def test_the_view_a_console_holds_gives_each_incidents_log_as_a_whole_read_does(
     assert after.log[-1] == entry and after.log_for(ids[-1]) == (*whole.log_for(ids[-1]), entry)
     assert repository._generation == -1  # the whole log was never read here
     assert Repository(path).snapshot().log_for(ids[-1]) == after.log_for(ids[-1])
+
+
+def test_a_look_at_one_incident_names_every_incident_when_the_one_asked_for_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_console.cli import main
+
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # the file is checked
+    view = Repository(path).incident_view()
+    whole = Repository(path).snapshot()
+    assert view.current() == whole.current()
+    assert {i.id for i in view.incidents} == {i.id for i in whole.incidents if i.is_open}  # no resolved one made
+    assert main(["--file", path, "show", "--incident", "INC-99"]) != 0
+    said = capsys.readouterr().err
+    assert "INC-99" in said and all(i.id in said for i in whole.incidents)
