@@ -14,15 +14,14 @@ from collections.abc import Sequence
 
 from ..domain.errors import FileProblem, InputError
 from ..domain.text import visible
-from . import commands  # noqa: F401  (registers every command before a parser is built)
+from .commands import load_all
 from .console import _open_console, _report_unsaved
 from .json_out import encodes_everything, print_json
 from .parser import build_parser, parser_wanted
-from .registry import COMMANDS, PROG, Context, Reply
+from .registry import PROG, Context, Reply
 from .render import entry_line, head_line, out, timer_line
 
 __all__ = [
-    "COMMANDS",
     "PROG",
     "Context",
     "Reply",
@@ -30,6 +29,7 @@ __all__ = [
     "build_parser",
     "entry_line",
     "head_line",
+    "load_all",
     "main",
     "parser_wanted",
     "timer_line",

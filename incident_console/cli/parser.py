@@ -1,6 +1,6 @@
 """The argparse parsers, built from the table of commands: the common options and ``--json`` on each.
 
-The table is filled by importing ``cli.commands`` (``cli/__init__`` does, before any parser is built).
+Only the modules of the commands a parser needs are imported (``cli.commands.load``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .registry import COMMANDS, PROG
+from .commands import MODULES, load, load_all
+from .registry import PROG
 
 _VALUE_OPTIONS = {"--file", "--config", "--as", "--incident"}
 
@@ -89,7 +90,7 @@ def parser_wanted(argv: Sequence[str]) -> str | None:
     for none when there is no command and no help asked for (the console opens); None for all (the
     help lists them, and a word that is not a command is answered with their names)."""
     word = _first_word(argv)
-    if word in COMMANDS:
+    if word in MODULES:
         return word
     if word is not None or "-h" in argv or "--help" in argv:
         return None
@@ -111,9 +112,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true", default=suppress, help="open a read-only view")
     parser.add_argument("--served", action="store_true", default=suppress, help=suppress)  # a `serve` tab
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, entry in COMMANDS.items():
-        if only is not None and name != only:
-            continue
+    table = load_all() if only is None else {only: load(only)} if only else {}
+    for name, entry in table.items():
         p = sub.add_parser(name, parents=[common], help=entry.help, description=entry.help)
         if entry.arguments is not None:
             entry.arguments(p)

@@ -4,12 +4,13 @@ A command is a function ``(ctx: Context) -> Reply``. It reads its arguments from
 ``ctx.desk`` to do the work, and returns what to say: ``Reply.text`` for people, ``Reply.data`` (one
 JSON object) for ``--json``. It never prints its result itself, so every command answers ``--json``
 the same way. The parser (``parser.py``) builds one subparser per entry of ``COMMANDS`` and adds the
-common options and ``--json`` to each.
+common options and ``--json`` to each; a run of one command imports only the module registering it.
 
 Adding a command:
 
 1. Write the function in the module of its runbook step under ``cli/commands/`` (or a new module
-   there, listed in ``commands/__init__.py``), decorated with ``@command(name, help, arguments)``,
+   there), decorated with ``@command(name, help, arguments)``, and name its module in
+   ``commands.MODULES`` at its place in the runbook's order,
    where ``arguments(parser)`` adds its own options. Import what only it needs inside the function,
    so the other commands stay quick to start.
 2. Return ``Reply(text, data)``; an error the user can cause is an ``InputError`` (exit 2) or a
@@ -36,9 +37,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..desk import Desk
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
 PROG = "incident-console"
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """What a command says: ``text`` for a person, ``data`` for ``--json`` (None: already written),
     the exit status, and a ``note`` for stderr in both modes."""
 
@@ -57,15 +56,17 @@ class Reply:
     note: str | None = None
 
 
-@dataclass
 class Context:
     """What a command is given: its parsed arguments, the state file's path, the moment it started."""
 
-    args: argparse.Namespace
-    path: str
-    now: datetime
-    read_only: bool = False
-    _desk: Desk | None = field(default=None, repr=False)
+    __slots__ = ("args", "path", "now", "read_only", "_desk")
+
+    def __init__(self, args: argparse.Namespace, path: str, now: datetime, read_only: bool = False) -> None:
+        self.args = args
+        self.path = path
+        self.now = now
+        self.read_only = read_only
+        self._desk: Desk | None = None
 
     @property
     def desk(self) -> Desk:
@@ -96,8 +97,7 @@ Arguments = Callable[[argparse.ArgumentParser], None]
 Run = Callable[[Context], Reply]
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One command: its name, its one-line help, what adds its arguments, and the function that runs it."""
 
     name: str

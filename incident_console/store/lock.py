@@ -12,15 +12,18 @@ system tells (Linux's /proc/locks), the process that holds it.
 
 from __future__ import annotations
 
+import _thread
 import errno
 import os
 import stat
-import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import FileProblem
+
+if TYPE_CHECKING:
+    import threading
 
 try:
     import fcntl
@@ -102,9 +105,21 @@ class FileLock:
         self.path = file + ".lock"
         self.timeout = timeout
         self.on_wait: Callable[[str], None] | None = None
-        self.stop_waiting = threading.Event()
+        self._making = _thread.allocate_lock()
+        self._stop: threading.Event | None = None
         self._fd: int | None = None
         self._fallback: Any = None
+
+    @property
+    def stop_waiting(self) -> threading.Event:
+        """Set from another thread to make a waiting writer give up at once. Made when first asked
+        for, so a command that never waits does not import threading."""
+        with self._making:
+            if self._stop is None:
+                import threading
+
+                self._stop = threading.Event()
+            return self._stop
 
     def __enter__(self) -> None:
         if fcntl is None:  # pragma: no cover - Windows

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import threading
+from _thread import RLock  # threading's own RLock; threading itself is not needed to start a command
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -72,7 +72,7 @@ class Repository:
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self.lock = FileLock(self.path, lock_timeout)
-        self._mutex = threading.RLock()
+        self._mutex = RLock()
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()

@@ -7,12 +7,13 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import incident_console.cli as cli_package
-from incident_console.cli import COMMANDS, PROG, main
+from incident_console.cli import PROG, load_all, main
 
 CLI_DIR = Path(cli_package.__file__).parent
 
@@ -59,7 +60,7 @@ OFFERED = {
 def test_completion_names_every_command(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["completion", shell]) == 0
     script = capsys.readouterr().out
-    missing = [name for name in COMMANDS if not OFFERED[shell](script, name)]
+    missing = [name for name in load_all() if not OFFERED[shell](script, name)]
     assert missing == []
     assert ("-l severity" if shell == "fish" else "--severity") in script  # and the commands' options
 
@@ -112,7 +113,7 @@ def test_fish_completes_the_commands_and_their_options(tmp_path: Path, capsys: p
         assert done.returncode == 0, done.stderr
         return [row.split("\t")[0] for row in done.stdout.splitlines()]
 
-    assert sorted(offered(f"{PROG} ")) == sorted(COMMANDS)  # what Tab offers after the program's name
+    assert sorted(offered(f"{PROG} ")) == sorted(load_all())  # what Tab offers after the program's name
     assert "--incident" in offered(f"{PROG} log --")
 
 
@@ -149,3 +150,28 @@ def test_read_only_before_a_command_refuses_the_change_and_leaves_the_file(
     assert state.read_bytes() == before
     assert main(["--file", str(state), "--read-only", "show"]) == 0  # reading still works
     assert "Checkout down" in capsys.readouterr().out
+
+
+def test_each_command_is_found_in_the_module_named_for_it() -> None:
+    """A run of one command imports only the module ``MODULES`` names for it: that module must be
+    the one that registers it, and every registered command must be named there."""
+    from incident_console.cli.commands import MODULES
+
+    table = load_all()
+    assert list(table) == list(MODULES)
+    assert {name: entry.run.__module__.rsplit(".", 1)[1] for name, entry in table.items()} == MODULES
+
+
+def test_one_command_starts_without_the_other_command_modules(tmp_path: Path) -> None:
+    """An alert hook's ``log`` imports its own command module only."""
+    code = (
+        "import sys\n"
+        "from incident_console.cli import main\n"
+        "status = main(['log', 'checked', '--file', sys.argv[1]])\n"
+        "loaded = sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('incident_console.cli.commands.'))\n"
+        "print(status, loaded, 'dataclasses' in sys.modules, 'threading' in sys.modules)\n"
+    )
+    state = tmp_path / "state.json"
+    assert main(["new", "Checkout errors", "--severity", "P2", "--file", str(state)]) == 0
+    result = subprocess.run([sys.executable, "-c", code, str(state)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 ['_common', 'respond'] False False"
