@@ -19,7 +19,7 @@ never include a resolved incident's but for the few looked at: memory does not g
 from __future__ import annotations
 
 import contextlib
-import threading
+from _thread import RLock  # threading itself is not needed to start a command
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -58,7 +58,7 @@ class HeldLogs(Mapping[str, tuple[LogEntry, ...]]):
         self._as_read = as_read
         self._read = read
         self._looked: OrderedDict[str, tuple[LogEntry, ...]] = OrderedDict(looked)
-        self._lock = threading.Lock()  # the UI thread and the save thread both ask
+        self._lock = RLock()  # the UI thread and the save thread both ask
 
     def __getitem__(self, incident_id: str) -> tuple[LogEntry, ...]:
         if incident_id not in self._known:

@@ -32,7 +32,6 @@ from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
 from .change_view import Look, change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
-from .held_logs import held_view, with_change
 from .incident_log import entries_of, keeps_declared_first
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
@@ -144,6 +143,8 @@ class Repository:
             self._held = None
             if state is None or not state.can_read_newest or not vouched.is_vouched(self.path, state.stamp):
                 return self.snapshot()
+            from .held_logs import held_view  # here: only a console holds a view
+
             try:
                 view = held_view(self.path, state, [incident_id] if incident_id else [], self._entries_now)
             except NotInLayout:
@@ -278,6 +279,8 @@ class Repository:
             vouched.vouch(self.path, saved.stamp)
             held = self._held
             if held is not None and tx.snapshot is held[1] and saved is state:
+                from .held_logs import with_change
+
                 self._held = (self._storage.generation, with_change(held[1], tx, saved, self._entries_now))
         else:
             self._held = None
