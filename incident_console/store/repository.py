@@ -225,6 +225,8 @@ class Repository:
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
         state = self._storage.load()
+        if self._held is not None and self._held[0] != self._storage.generation:
+            self.held()  # another process changed the file: the view again, on the file as it is now
         if self._held is not None and self._held[0] == self._storage.generation:
             held = self._held[1]  # a console's view of a long log: each incident's entries read when asked
             return held, held.log[-1] if held.log else None, True

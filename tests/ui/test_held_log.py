@@ -117,3 +117,23 @@ async def test_saves_and_another_processs_change_keep_the_held_view(long_file, c
     assert [e.text for e in on_disk.log[-3:]] == ["from the console", "late finding", "from the other terminal"]
     assert Repository(long_file).verify() is None
     assert console_reads == 0
+
+
+async def test_a_change_made_before_another_processs_change_is_picked_up_reads_no_whole_log(
+    long_file, clipboard, clock, whole_reads
+):
+    app = _console(long_file, clipboard, clock, poll_seconds=3600)  # the change is not picked up meanwhile
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "500 entries" in text_of(app, "#log-title"))
+        shown = app.main.incident
+        assert shown is not None
+        app.submit("log a note", partial(app.desk.log, "first", incident_id=shown.id))
+        await wait_saved(pilot)
+        Desk(Repository(long_file), author="bob", clock=clock).log("from elsewhere", incident_id=shown.id)
+        app.submit("log a note", partial(app.desk.log, "second", incident_id=shown.id))
+        await wait_saved(pilot)
+        await wait_for(pilot, lambda: "503 entries" in text_of(app, "#log-title"))
+        assert [row.text for row in log_rows(app)[-3:]] == ["first", "from elsewhere", "second"]
+        console_reads = len(whole_reads)
+    assert console_reads == 0
+    assert Repository(long_file).verify() is None
