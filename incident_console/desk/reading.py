@@ -28,10 +28,24 @@ class Reading(DeskCore):
         first frame (see ``Repository.newest``); ``snapshot()`` reads the rest."""
         return self.repository.newest(incident_id=incident_id)
 
-    def incident_view(self) -> Snapshot:
-        """The state for a look at one incident (``show``): the incidents whole, and an incident's log
-        read only when asked for, so the cost follows that incident and not the file's history."""
-        return self.repository.incident_view()
+    def held(self, incident_id: str | None = None) -> Snapshot:
+        """The state a console holds while it is open: on a long log, the entries of the open
+        incidents and of ``incident_id`` held, any other incident's read when asked for (so memory
+        does not grow with resolved history); on a short one, the whole file (see ``Repository.held``)."""
+        return self.repository.held(incident_id)
+
+    def log_in_memory(self, snapshot: Snapshot, incident_id: str) -> bool:
+        """False when ``snapshot.log_for(incident_id)`` would read the file first (a resolved incident
+        of a long log, not looked at lately): a console reads it off its UI thread."""
+        from ..store.held_logs import in_memory
+
+        return in_memory(snapshot.log_by_incident, incident_id)
+
+    def incident_view(self, incident_id: str | None = None) -> Snapshot:
+        """The state for a look at one incident (``show``; ``incident_id``, else the current one): the
+        incidents it can be, and an incident's log read only when asked for, so the cost follows that
+        incident and not the file's history."""
+        return self.repository.incident_view(incident_id)
 
     def timers(
         self, incident: Incident, snapshot: Snapshot | None = None, now: datetime | None = None

@@ -293,6 +293,10 @@ class Snapshot(NamedTuple):
     ``newest_from`` is 0 when the whole log was read. Otherwise only its newest part was: ``log``
     holds every entry from that id on and, before it, only the status updates sent (so the
     timers are right). The console draws its first frame from such a snapshot of a long log.
+
+    ``log_in_part`` is True for the state a console holds on a long log: ``log`` holds only the
+    entries of the incidents held (the open ones, the one on screen) and the newest entry, while
+    ``log_by_incident`` still gives every incident's entries, all of them (read when asked for).
     """
 
     incidents: tuple[Incident, ...] = ()
@@ -300,6 +304,7 @@ class Snapshot(NamedTuple):
     log_by_incident: Mapping[str, tuple[LogEntry, ...]] = NO_DETAILS
     action_items: tuple[ActionItem, ...] = ()
     newest_from: int = 0
+    log_in_part: bool = False
 
     @property
     def whole(self) -> bool:

@@ -4,9 +4,10 @@ A command such as ``log`` or ``ack`` touches one incident. Reading the whole log
 incident's entries costs time in proportion to the file's history; this reads the tables, the
 log's last block (the newest id and hash, so ids are given out and the chain continues), and an
 incident's entries when the change first asks for them (``log_for``). Those are found by searching
-the log's bytes for the incident's id as a JSON string (``tail.records_with``), so only its lines
-are parsed. The lines not read are copied into the next file unread, so the repository uses this
-only for the very version of the file whose every line was checked (``vouched``).
+the log's bytes from the end back for the incident's id as a JSON string, as far as its
+declaration (``incident_log``), so only its lines are parsed. The lines not read are copied into
+the next file unread, so the repository uses this only for the very version of the file whose
+every line was checked (``vouched``).
 
 Guarantees of ``change_view``: None when the log is short, not in the line layout, or its last
 keys are not their entries' ids (the caller then reads the whole log, as before). An incident's
@@ -26,9 +27,9 @@ from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
 from .blocks import NotInLayout
 from .documents import entry_from_doc
-from .snapshots import check_ours, incidents_of, items_of
+from .incident_log import entries_of
+from .snapshots import check_ours, incidents_of, incidents_to_look_at, items_of
 from .state import StateFile
-from .strict_json import dumps
 
 # How many incidents' entries are searched for in the log's bytes before the whole log is read instead.
 SEARCHES = 2
@@ -39,6 +40,12 @@ class ChangeView(NamedTuple):
 
     snapshot: Snapshot
     last: LogEntry | None
+
+
+class Look(NamedTuple):
+    """A look at one incident: ``incident_id``, or the current one when None."""
+
+    incident_id: str | None
 
 
 class IncidentLogs(Mapping[str, tuple[LogEntry, ...]]):
@@ -82,17 +89,9 @@ class IncidentLogs(Mapping[str, tuple[LogEntry, ...]]):
 
     def _entries_of(self, incident_id: str) -> tuple[LogEntry, ...]:
         try:
-            marker = dumps(incident_id)
-            found = self._state.log_records_with(marker, self._state.log_end)
-            entries = [_keyed(key, doc) for key, doc in found]
+            return entries_of(self._path, self._state, incident_id)
         except NotInLayout:
             return self._whole().log_for(incident_id)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise FileProblem(f"{self._path} has a malformed log entry ({exc!s}); left unchanged") from None
-        mine = tuple(entry for entry in entries if entry.incident_id == incident_id)
-        if any(later.id <= earlier.id for earlier, later in zip(mine, mine[1:], strict=False)):
-            return self._whole().log_for(incident_id)
-        return mine
 
 
 def _keyed(key: str, doc: Any) -> LogEntry:
@@ -102,16 +101,23 @@ def _keyed(key: str, doc: Any) -> LogEntry:
     return entry
 
 
-def change_view(path: str, state: StateFile | None, whole: Callable[[], Snapshot]) -> ChangeView | None:
+def change_view(
+    path: str, state: StateFile | None, whole: Callable[[], Snapshot], looking_at: Look | None = None
+) -> ChangeView | None:
     """The snapshot for one change of ``state`` (see the module's guarantees), or None to read it whole.
 
     ``whole`` gives the snapshot of the whole log, read only when a line found is not as expected.
+    ``looking_at`` is for a look at one incident that changes nothing (``Look``): the snapshot's
+    incidents are then only those it can be (``incidents_to_look_at``).
     """
     if state is None or not state.can_read_newest:
         return None
     tables = state.tables
     check_ours(path, tables, state.has_log)
-    incidents = incidents_of(path, tables)
+    if looking_at is None:
+        incidents = incidents_of(path, tables)
+    else:
+        incidents = incidents_to_look_at(path, tables, looking_at.incident_id)
     try:
         with contextlib.closing(state.newest_log_records()) as blocks:
             _, records = next(blocks)

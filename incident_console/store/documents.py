@@ -70,34 +70,55 @@ def incident_to_doc(incident: Incident) -> dict[str, Any]:
 
 
 def incident_from_doc(doc: dict[str, Any]) -> Incident:
-    triage = doc.get("triage")
-    return Incident(
-        id=str(doc["id"]),
-        title=str(doc["title"]),
-        severity=Severity(doc["severity"]),
-        highest_severity=Severity(doc.get("highest_severity") or doc["severity"]),
-        status=Status(doc["status"]),
-        impact=str(doc.get("impact") or ""),
-        services=tuple(str(s) for s in doc.get("services") or ()),
-        commander=str(doc.get("commander") or ""),
-        started_at=_opt_time(doc.get("started_at")),
-        detected_at=_time(doc["detected_at"]),
-        declared_at=_time(doc["declared_at"]),
-        acknowledged_at=_opt_time(doc.get("acknowledged_at")),
-        triaged_at=_opt_time(doc.get("triaged_at")),
-        triage=None
-        if not triage
-        else TriageAnswers(
-            users=Users(triage["users"]),
-            data_at_risk=bool(triage["data_at_risk"]),
-            transactions_failing=bool(triage["transactions_failing"]),
-            workaround=bool(triage["workaround"]),
-        ),
-        monitoring_since=_opt_time(doc.get("monitoring_since")),
-        resolved_at=_opt_time(doc.get("resolved_at")),
-        postmortem_done_at=_opt_time(doc.get("postmortem_done_at")),
-        postmortem={str(k): str(v) for k, v in (doc.get("postmortem") or {}).items()},
+    get = doc.get
+    triage, highest, services, postmortem = get("triage"), get("highest_severity"), get("services"), get("postmortem")
+    severity = _SEVERITIES.get(doc["severity"]) or Severity(doc["severity"])
+    # _make, and the stored form of times read directly: a file holds every incident of its history.
+    return Incident._make(
+        (
+            str(doc["id"]),
+            str(doc["title"]),
+            severity,
+            _STATUSES.get(doc["status"]) or Status(doc["status"]),
+            _stored_time(doc["detected_at"]),
+            _stored_time(doc["declared_at"]),
+            (value := get("started_at")) and _stored_time(value) or None,
+            str(get("impact") or ""),
+            tuple(str(s) for s in services) if services else (),
+            str(get("commander") or ""),
+            (value := get("acknowledged_at")) and _stored_time(value) or None,
+            (value := get("triaged_at")) and _stored_time(value) or None,
+            None
+            if not triage
+            else TriageAnswers(
+                users=Users(triage["users"]),
+                data_at_risk=bool(triage["data_at_risk"]),
+                transactions_failing=bool(triage["transactions_failing"]),
+                workaround=bool(triage["workaround"]),
+            ),
+            (value := get("monitoring_since")) and _stored_time(value) or None,
+            (value := get("resolved_at")) and _stored_time(value) or None,
+            (value := get("postmortem_done_at")) and _stored_time(value) or None,
+            (_SEVERITIES.get(highest) or Severity(highest)) if highest else severity,
+            {str(k): str(v) for k, v in postmortem.items()} if postmortem else NO_DETAILS,
+        )
     )
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
+_STATUSES = {status.value: status for status in Status}
+
+
+def _stored_time(value: Any) -> datetime:
+    """``_time``, with the store's own form (UTC, ``Z``) read directly."""
+    if type(value) is str and value[-1:] == "Z":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return _time(value)
+        if moment.tzinfo is UTC and moment.year <= _LATEST_YEAR:
+            return moment
+    return _time(value)
 
 
 def item_to_doc(item: ActionItem) -> dict[str, Any]:

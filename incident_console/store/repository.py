@@ -30,8 +30,9 @@ from ..domain.model import LogEntry, Snapshot
 from . import vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
-from .change_view import change_view
+from .change_view import Look, change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
+from .incident_log import entries_of, keeps_declared_first
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
 from .lock import DEFAULT_TIMEOUT, FileLock
@@ -74,11 +75,15 @@ class Repository:
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
         self._odd_keys: frozenset[str] = frozenset()
+        # Whether the log held begins each incident's entries with its one declaration (``incident_log``).
+        self._declared_first = True
         self._generation = -1
         # A one-shot command's change reads the log in part (``change_view``); a process that makes
         # more than one change (the listener, the console) reads the file whole once and holds it.
         self._first_change = True
         self._newest: tuple[tuple[int, int, str | None], Snapshot] | None = None
+        # A console's view of a long log (``held``), and the storage generation it is of.
+        self._held: tuple[int, Snapshot] | None = None
 
     # reading
 
@@ -91,7 +96,7 @@ class Repository:
                     decoded = decode(self.path, state)
                 except NotInLayout:
                     decoded = decode(self.path, self._storage.load(whole=True))
-                self._snapshot, self._odd_keys = decoded
+                self._snapshot, self._odd_keys, self._declared_first = decoded
                 self._generation = self._storage.generation
                 self._newest = None
             return self._snapshot
@@ -109,6 +114,8 @@ class Repository:
             state = self._storage.load()
             if self._storage.generation == self._generation or state is None or not state.can_read_newest:
                 return self.snapshot()
+            if vouched.is_vouched(self.path, state.stamp):
+                return self.held(incident_id)  # every incident's log whole, the resolved ones read when asked
             asked = (self._storage.generation, rows, incident_id)
             if self._newest is not None and self._newest[0] == asked:
                 return self._newest[1]  # asked again before the screen opens, and again by the console
@@ -120,6 +127,40 @@ class Repository:
                 return self.snapshot()
             self._newest = (asked, newest)
             return newest
+
+    def held(self, incident_id: str | None = None) -> Snapshot:
+        """The state a console holds (``held_logs``): on a long file recorded as checked, the tables,
+        the newest entry and the entries of the open incidents and of ``incident_id``, any other
+        incident's entries read when asked for; else the whole file (``snapshot()``). Read again
+        only when the file changed on disk; after a change saved here, without reading it."""
+        with self._mutex, _collector_paused():
+            state = self._storage.load()
+            generation = self._storage.generation
+            if generation == self._generation:
+                return self._snapshot  # held whole already
+            if self._held is not None and self._held[0] == generation:
+                return self._held[1]
+            self._held = None
+            if state is None or not state.can_read_newest or not vouched.is_vouched(self.path, state.stamp):
+                return self.snapshot()
+            from .held_logs import held_view  # here: only a console holds a view
+
+            try:
+                view = held_view(self.path, state, [incident_id] if incident_id else [], self._entries_now)
+            except NotInLayout:
+                return self.snapshot()
+            self._held = (generation, view)
+            return view
+
+    def _entries_now(self, incident_id: str) -> tuple[LogEntry, ...]:
+        """An incident's entries in the file as it is now: searched for on a file recorded as checked,
+        else from the whole file."""
+        with self._mutex, _collector_paused():
+            state = self._storage.load()
+            if state is not None and state.can_read_newest and vouched.is_vouched(self.path, state.stamp):
+                with contextlib.suppress(NotInLayout):
+                    return entries_of(self.path, state, incident_id)
+            return self.snapshot().log_for(incident_id)
 
     def changed_on_disk(self) -> bool:
         """A stat of the file against the one last read or written here.
@@ -170,18 +211,25 @@ class Repository:
                 remove_stale_temps(self.path)
                 self._commit(state or StateFile({}), tx, partial)
 
-    def incident_view(self) -> Snapshot:
-        """What a command about one incident reads: the tables whole, and each incident's log read
-        when asked for (``change_view``) on a file whose every line was checked; else the whole file.
-        ``log`` holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
-        snapshot, _, _ = self._change_snapshot()
+    def incident_view(self, incident_id: str | None = None) -> Snapshot:
+        """What a look at one incident reads (``incident_id``, else the current one): on a file whose
+        every line was checked, the tables, the incidents it can be (``incidents_to_look_at``), and
+        each incident's log read when asked for (``change_view``); else the whole file. ``log``
+        holds the newest entry only (the head); ``log_for`` gives an incident's entries in full."""
+        with self._mutex, _collector_paused():
+            snapshot, _, _ = self._change_snapshot(Look(incident_id))
         return snapshot
 
-    def _change_snapshot(self) -> tuple[Snapshot, LogEntry | None, bool]:
+    def _change_snapshot(self, looking_at: Look | None = None) -> tuple[Snapshot, LogEntry | None, bool]:
         """The snapshot a change is made on, the newest entry, and whether the log was read only in
         part: the snapshot held when the file has not changed since, else the tables with each
         incident's log read when asked (``change_view``), else the whole file."""
         state = self._storage.load()
+        if self._held is not None and self._held[0] != self._storage.generation:
+            self.held()  # another process changed the file: the view again, on the file as it is now
+        if self._held is not None and self._held[0] == self._storage.generation:
+            held = self._held[1]  # a console's view of a long log: each incident's entries read when asked
+            return held, held.log[-1] if held.log else None, True
         if (
             self._storage.generation != self._generation
             and self._first_change
@@ -189,7 +237,7 @@ class Repository:
             and vouched.is_vouched(self.path, state.stamp)
         ):
             try:
-                view = change_view(self.path, state, self.snapshot)
+                view = change_view(self.path, state, self.snapshot, looking_at)
             except NotInLayout:
                 view = None
             if view is not None:
@@ -222,16 +270,28 @@ class Repository:
         if self.chain_key is not None:
             tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
+        # A file vouched for (read in part) begins each incident's entries with its declaration.
+        declared_first = (partial or self._declared_first) and keeps_declared_first(
+            (i.id for i in tx.snapshot.incidents), (*(i.id for i in tx.snapshot.incidents), *tx.incidents), tx.entries
+        )
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         saved = self._storage.load()
-        if saved is not None and saved.can_read_newest:
+        if saved is not None and saved.can_read_newest and declared_first:
             # Its lines are those of a checked file (read whole, or vouched for) and the new ones.
             vouched.vouch(self.path, saved.stamp)
+            held = self._held
+            if held is not None and tx.snapshot is held[1] and saved is state:
+                from .held_logs import with_change
+
+                self._held = (self._storage.generation, with_change(held[1], tx, saved, self._entries_now))
+        else:
+            self._held = None
         if partial:
             self._generation = -1  # the log was read in part: the next snapshot() reads it
             self._newest = None
             return
         self._snapshot = applied(self._snapshot, tx)
+        self._declared_first = declared_first
         self._generation = self._storage.generation
 
     def _refuse_key(self, table: str, ident: object) -> None:
@@ -273,7 +333,10 @@ class Repository:
             if not os.path.exists(self.path):
                 return Verdict(None)
             try:
-                return self._check(self._storage.read_state(), expected_head)
+                # The state held when it is of the file as it is now: a console holding a long file's
+                # tables does not parse them a second time to check it.
+                state = self._storage.load() or self._storage.read_state()
+                return self._check(state, expected_head)
             except NotInLayout:
                 return self._check(self._storage.read_state(whole=True), expected_head)
 

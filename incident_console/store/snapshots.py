@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..domain.errors import FileProblem
 from ..domain.model import ActionItem, Incident, LogEntry, Snapshot
 from .blocks import NotInLayout
 from .documents import entry_from_doc, incident_from_doc, item_from_doc
+from .incident_log import DECLARE
 from .layout import INCIDENTS, ITEMS, meta_record
 from .state import StateFile
 
@@ -54,11 +55,36 @@ def incidents_of(path: str, tables: dict[str, Any]) -> tuple[Incident, ...]:
         return tuple(
             sorted(
                 (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
-                key=lambda i: (i.declared_at, i.id_number),
+                key=_declared_order,
             )
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
+
+
+def incidents_to_look_at(path: str, tables: dict[str, Any], incident_id: str | None) -> tuple[Incident, ...]:
+    """The incidents a look at one incident of a checked file can pick from: ``incident_id``'s, and
+    the open ones (of which ``Snapshot.current`` picks one), in declared order; all of them when
+    none is open or ``incident_id`` is not there (so the refusal can name them all). A file's
+    history is mostly resolved incidents: they are not turned into records to be passed over."""
+    wanted = incident_id.strip().upper() if incident_id else None
+    docs = (tables.get(INCIDENTS) or {}).values()
+    chosen = [
+        doc
+        for doc in docs
+        if type(doc) is not dict or doc.get("status") != "resolved" or str(doc.get("id")).upper() == wanted
+    ]
+    found = wanted is None or any(type(doc) is dict and str(doc.get("id")).upper() == wanted for doc in chosen)
+    if not found or not any(type(doc) is not dict or doc.get("status") != "resolved" for doc in chosen):
+        return incidents_of(path, tables)
+    return incidents_of(path, {INCIDENTS: dict(enumerate(chosen))})
+
+
+def _declared_order(incident: Incident) -> tuple[Any, int]:
+    ident = incident.id
+    if ident[:4] == "INC-" and ident[4:].isdecimal() and ident.isascii():  # as ``id_number`` reads it
+        return incident.declared_at, int(ident[4:])
+    return incident.declared_at, incident.id_number
 
 
 def items_of(path: str, tables: dict[str, Any]) -> tuple[ActionItem, ...]:
@@ -140,14 +166,26 @@ def _keyed_entry(key: str, doc: Any) -> LogEntry:
     return entry
 
 
-def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]]:
-    """Turn the file into a Snapshot and the log keys that are not their entry's id, or say which
-    record is malformed. Raises NotInLayout when the log's lines turn out not to be in the line layout."""
+class Decoded(NamedTuple):
+    """A file read whole: its Snapshot, the log keys that are not their entry's id, and whether each
+    incident's entries begin with its one declaration and are of an incident in the table (the
+    order ``incident_log`` relies on)."""
+
+    snapshot: Snapshot
+    odd_keys: frozenset[str]
+    declared_first: bool
+
+
+def decode(path: str, state: StateFile | None) -> Decoded:
+    """Turn the file into a ``Decoded``, or say which record is malformed. Raises NotInLayout when
+    the log's lines turn out not to be in the line layout."""
     if state is None:
-        return Snapshot(), frozenset()
+        return Decoded(Snapshot(), frozenset(), True)
     tables = state.tables
     check_ours(path, tables, state.has_log)
     incidents = incidents_of(path, tables)
+    in_table = {incident.id for incident in incidents}
+    declared_first = True
     entries: list[LogEntry] = []
     by_incident: dict[str, list[LogEntry]] = {}
     odd: set[str] = set()
@@ -164,10 +202,18 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
             if key != str(ident):
                 odd.add(key)
             entries.append(entry)
-            by_incident.setdefault(entry.incident_id, []).append(entry)
+            group = by_incident.get(entry.incident_id)
+            if group is None:
+                group = by_incident[entry.incident_id] = []
+                if entry.incident_id not in in_table:
+                    declared_first = False
+            elif entry.kind == DECLARE:
+                declared_first = False
+            group.append(entry)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
     if not ascending:  # a file edited by hand: ids in another order than the lines
+        declared_first = False
         entries.sort(key=lambda e: e.id)
         for group in by_incident.values():
             group.sort(key=lambda e: e.id)
@@ -179,4 +225,4 @@ def decode(path: str, state: StateFile | None) -> tuple[Snapshot, frozenset[str]
         log_by_incident={key: tuple(value) for key, value in by_incident.items()},
         action_items=items_of(path, tables),
     )
-    return snapshot, frozenset(odd)
+    return Decoded(snapshot, frozenset(odd), declared_first and not odd)

@@ -18,7 +18,7 @@ from .atomic import FileRange, Piece
 from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
 from .layout import LOG, Layout, assemble
 from .lines import AscendingKeys, joined_lines, parse_block
-from .tail import newest_records, records_with
+from .tail import newest_records, records_back_with, records_with
 
 
 class StateFile:
@@ -121,6 +121,25 @@ class StateFile:
             return
         with opened(self._file, self._stamp) as fd:
             yield from records_with(fd, start, before, marker)
+
+    def log_records_back_with(self, *markers: bytes) -> Generator[tuple[str, Any], None, None]:
+        """The records of the log's lines that contain any of ``markers``, the last line first, each
+        block read once (``tail.records_back_with``): a caller that stops early reads only the end."""
+        if self._records is not None or self._added:
+            raise NotInLayout
+        start, end = self._body
+        if end <= start:
+            return
+        with opened(self._file, self._stamp) as fd:
+            yield from records_back_with(fd, start, end, markers)
+
+    def as_read(self) -> StateFile:
+        """A copy that reads the very lines this state was read from, and no others: changes made to
+        this state (lines added, a save) leave it as it is, and once the file is another one its
+        reads raise NotInLayout. For a file in the line layout with nothing added since it was read."""
+        if self._records is not None or self._added:
+            raise NotInLayout
+        return StateFile(self.tables, path=self._path, body=self._body, stamp=self._stamp)
 
     @property
     def _file(self) -> str:

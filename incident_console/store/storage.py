@@ -17,7 +17,7 @@ from typing import Any
 from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
-from . import saving
+from . import saving, vouched
 from .atomic import TEMP_MARK, temp_prefix, write_atomically
 from .blocks import NotInLayout, Stamp, stamp_at, stamp_of
 from .layout import find_layout
@@ -56,16 +56,21 @@ class AtomicJSONStorage(Storage):
             return None
         if stamp == self._stamp and self._state is not None and (self._state.read_whole or not whole):
             return self._state
-        self._state = self.read_state(whole=whole)
+        self._state = self.read_state(whole=whole, checked=True)
         self._stamp = self._state.stamp
         self.generation += 1
         return self._state
 
-    def read_state(self, *, whole: bool = False) -> StateFile:
-        """Read the file now, past the held state (which is left as it is)."""
+    def read_state(self, *, whole: bool = False, checked: bool = False) -> StateFile:
+        """Read the file now, past the held state (which is left as it is).
+
+        ``checked``: a file this store recorded as checked (``vouched``) has its tables parsed the
+        cheaper way (``layout.find_layout``); ``verify`` reads them with every check.
+        """
         if not whole:
             try:
-                return StateFile.from_layout(self.path, find_layout(self.path))
+                trust = (lambda stamp: vouched.is_vouched(self.path, stamp)) if checked else None
+                return StateFile.from_layout(self.path, find_layout(self.path, trust))
             except NotInLayout:
                 pass
             except OSError as exc:

@@ -101,6 +101,20 @@ def _first_surrogate(value: Any) -> int | None:
 
 def applied(snapshot: Snapshot, tx: Transaction) -> Snapshot:
     """The snapshot after ``tx``, without parsing the file again."""
+    incidents, items = applied_tables(snapshot, tx)
+    by_incident = dict(snapshot.log_by_incident)
+    for entry in tx.entries:
+        by_incident[entry.incident_id] = by_incident.get(entry.incident_id, ()) + (entry,)
+    return Snapshot(
+        incidents=incidents,
+        log=snapshot.log + tuple(tx.entries),
+        log_by_incident=by_incident,
+        action_items=items,
+    )
+
+
+def applied_tables(snapshot: Snapshot, tx: Transaction) -> tuple[tuple[Incident, ...], tuple[ActionItem, ...]]:
+    """The incidents and the action items after ``tx``."""
     incidents = list(snapshot.incidents)
     for incident in tx.incidents.values():
         for index, old in enumerate(incidents):
@@ -109,16 +123,8 @@ def applied(snapshot: Snapshot, tx: Transaction) -> Snapshot:
                 break
         else:
             incidents.append(incident)
-    by_incident = dict(snapshot.log_by_incident)
-    for entry in tx.entries:
-        by_incident[entry.incident_id] = by_incident.get(entry.incident_id, ()) + (entry,)
     items = snapshot.action_items
     if tx.items:
         kept = [item for item in items if item.id not in tx.items]
         items = tuple(sorted([*kept, *tx.items.values()], key=lambda i: i.id))
-    return Snapshot(
-        incidents=tuple(incidents),
-        log=snapshot.log + tuple(tx.entries),
-        log_by_incident=by_incident,
-        action_items=items,
-    )
+    return tuple(incidents), items

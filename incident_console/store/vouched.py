@@ -2,8 +2,9 @@
 
 A change made on part of the log (``change_view``) copies the other lines unread; it must only do
 so for a file this store saved from lines it had parsed and checked (a whole read), or from such
-a file's lines unread, and its own new lines. ``<file>.checked`` holds the stamp (inode, size,
-modification and change times) of that version; only a save writes it, never a read. Any other
+a file's lines unread, and its own new lines, and only when each incident's entries begin with its
+one declaration (the order ``incident_log`` searches by). ``<file>.checked`` holds the stamp
+(inode, size, modification and change times) of that version; only a save writes it, never a read. Any other
 write to the file changes its stamp, so a stale record, a missing one or one that cannot be read
 only means the whole log is read again: it never vouches for a file it did not see. The record is
 never followed through a link, and writing it is best effort: a folder that refuses it costs a whole

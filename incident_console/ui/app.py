@@ -77,7 +77,7 @@ class IncidentConsole(App[None]):
         self.drafts: dict[str, dict[str, str]] = {}
         self.chain_problem: str | None = None
         self.read_only = False
-        self.saver = Saver(self._start_save_thread, self.post_message, desk.snapshot)
+        self.saver = Saver(self._start_save_thread, self.post_message, lambda: desk.held(self.incident_id))
         # Breaches already announced (incident, timer, deadline); those overdue at the first tick are
         # shown but not announced, nor logged.
         self._breaches_seen: set[tuple[str, str, str]] = set()
@@ -129,7 +129,9 @@ class IncidentConsole(App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        # A long log: the first frame is drawn from its newest part, and the rest is read right after.
+        # A long log: the first frame is drawn from the entries of the open incidents and the one asked
+        # for, the others read when looked at (or, on a file not recorded as checked, from the newest
+        # part of the log, and the rest read right after).
         self.snapshot = self.desk.newest(self.incident_id)
         # Should no first frame come (a terminal without a size), opening finishes all the same.
         self.set_timer(2.0, self._finish_opening)
@@ -224,7 +226,7 @@ class IncidentConsole(App[None]):
 
     def _reload(self) -> None:
         try:
-            snapshot = self.desk.snapshot()
+            snapshot = self.desk.held(self.incident_id)
         except FileProblem as exc:
             self.call_from_thread(self.notify, visible(str(exc)), severity="error", markup=False)
             return

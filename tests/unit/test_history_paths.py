@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incident_console.desk import Desk
-from incident_console.store import blocks, vouched
+from incident_console.store import blocks, held_logs, incident_log, vouched
+from incident_console.store.blocks import NotInLayout
 from incident_console.store.change_view import change_view
 from incident_console.store.repository import Repository
 from tests.benchmarks.history_file import build_file
@@ -165,3 +166,125 @@ def test_a_process_that_makes_many_changes_reads_the_log_whole_once_and_holds_it
     desk.log("three")
     assert views == ["view"]  # only the first change read the log in part
     assert [e.text for e in Repository(path).snapshot().log[-3:]] == ["one", "two", "three"]
+
+
+@SETTINGS
+@given(incidents=FILES, mentions=st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), max_size=6))
+def test_an_incidents_entries_searched_from_the_end_are_those_of_a_whole_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incidents: list[int], mentions: list[tuple[int, int]]
+) -> None:
+    path = _file(tmp_path, incidents)
+    vouched.vouch(path, blocks.stamp_at(path))  # as a save of this store leaves the file it wrote
+    ids = [i.id for i in Repository(path).snapshot().incidents]
+    desk = Desk(Repository(path), author="bob")
+    for on, to in mentions:  # entries that name another incident as a JSON string, in their details
+        desk.escalate(ids[to % len(ids)], "it spreads", incident_id=ids[on % len(ids)])
+    whole = Repository(path).snapshot()
+    state = Repository(path)._storage.load()
+    assert state is not None
+    reads: list[tuple[int, int]] = []
+    real = blocks._pread
+
+    def counted(fd: int, size: int, offset: int) -> bytes:
+        reads.append((offset, offset + size))
+        return real(fd, size, offset)
+
+    monkeypatch.setattr(blocks, "_pread", counted)
+    for incident_id in ids:
+        reads.clear()
+        try:
+            found = incident_log.entries_of(path, state, incident_id)
+        except NotInLayout:  # a log of a block or two is read whole
+            assert os.path.getsize(path) < 4 * BLOCK
+            continue
+        assert found == whole.log_for(incident_id)
+        # each block read once, and none before the block that holds the declaration
+        assert len(set(reads)) == len(reads) and all(a[0] >= b[1] for a, b in zip(reads, reads[1:], strict=False))
+        declaration = Path(path).read_bytes().index(f'"id":{found[0].id},'.encode())
+        assert min(start for start, _ in reads) > declaration - 2 * BLOCK
+
+
+def test_a_file_with_entries_before_their_declaration_is_never_searched_from_the_end(tmp_path: Path) -> None:
+    path = _file(tmp_path, [n % 5 for n in range(40)] + [5] * 300)  # INC-6 is declared after the others
+    raw = Path(path).read_bytes()
+    early = b'"3":{"id":3,"incident_id":"INC-3"'
+    assert early in raw
+    Path(path).write_bytes(raw.replace(early, b'"3":{"id":3,"incident_id":"INC-6"'))  # edited by hand
+    whole = Repository(path).snapshot().log_for("INC-6")
+    assert whole[0].id == 3 and len(whole) == 301
+    Desk(Repository(path), author="bob").log("note", incident_id="INC-6")  # read whole and saved
+    assert not vouched.is_vouched(path, blocks.stamp_at(path))  # its order is not the one searched by
+    view = Repository(path).incident_view()
+    assert view.log_for("INC-6") == Repository(path).snapshot().log_for("INC-6")
+    assert len(view.log_for("INC-6")) == 302
+
+
+def test_a_save_that_declares_keeps_the_file_checked(tmp_path: Path) -> None:
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # read whole and saved: checked
+    from incident_console.domain.model import Severity
+
+    declared = Desk(Repository(path), author="bob").declare("Payments down", Severity.P1)  # read in part
+    assert vouched.is_vouched(path, blocks.stamp_at(path))
+    Desk(Repository(path), author="bob").log("on the new one", incident_id=declared.id)
+    view = Repository(path).incident_view()
+    assert [e.kind for e in view.log_for(declared.id)] == ["declare", "note"]
+    assert view.log_for(declared.id) == Repository(path).snapshot().log_for(declared.id)
+
+
+def test_a_head_edited_after_the_file_was_checked_gets_every_strict_check(tmp_path: Path) -> None:
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # the saved file is recorded as checked
+    raw = Path(path).read_bytes()
+    edited = raw.replace(b'{"meta":{"1":{', b'{"meta":{"1":{"app":"x",', 1)  # a key repeated in the tables
+    Path(path).write_bytes(edited)
+    with pytest.raises(Exception, match="repeats the key"):
+        Desk(Repository(path), author="bob").log("note")
+    assert Path(path).read_bytes() == edited
+
+
+@SETTINGS
+@given(incidents=FILES, pick=st.integers(0, 15), looks=st.lists(st.integers(0, 15), max_size=8))
+def test_the_view_a_console_holds_gives_each_incidents_log_as_a_whole_read_does(
+    tmp_path: Path, incidents: list[int], pick: int, looks: list[int]
+) -> None:
+    path = _file(tmp_path, incidents)
+    vouched.vouch(path, blocks.stamp_at(path))
+    whole = Repository(path).snapshot()
+    ids = [i.id for i in whole.incidents]
+    repository = Repository(path)
+    held = repository.held(ids[pick % len(ids)])
+    if not held.log_in_part:  # a log of a block or two is held whole
+        assert os.path.getsize(path) < 4 * BLOCK
+        return
+    assert held.incidents == whole.incidents and held.log[-1] == whole.log[-1]
+    logs = held.log_by_incident
+    assert isinstance(logs, held_logs.HeldLogs)
+    assert set(logs.held) == {i.id for i in whole.incidents if i.is_open} | {ids[pick % len(ids)]}
+    for look in [*looks, *range(len(ids))]:
+        incident_id = ids[look % len(ids)]
+        assert held.log_for(incident_id) == whole.log_for(incident_id)
+    assert len(logs.looked()) <= held_logs.LOOKED
+    # a change made on the view, then the view after it, without reading the whole log
+    desk = Desk(repository, author="bob")
+    entry = desk.log("on the view", incident_id=ids[-1])
+    after = repository.held()
+    assert after.log[-1] == entry and after.log_for(ids[-1]) == (*whole.log_for(ids[-1]), entry)
+    assert repository._generation == -1  # the whole log was never read here
+    assert Repository(path).snapshot().log_for(ids[-1]) == after.log_for(ids[-1])
+
+
+def test_a_look_at_one_incident_names_every_incident_when_the_one_asked_for_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_console.cli import main
+
+    path = _file(tmp_path, [n % 7 for n in range(600)])
+    Desk(Repository(path), author="bob").log("first note")  # the file is checked
+    view = Repository(path).incident_view()
+    whole = Repository(path).snapshot()
+    assert view.current() == whole.current()
+    assert {i.id for i in view.incidents} == {i.id for i in whole.incidents if i.is_open}  # no resolved one made
+    assert main(["--file", path, "show", "--incident", "INC-99"]) != 0
+    said = capsys.readouterr().err
+    assert "INC-99" in said and all(i.id in said for i in whole.incidents)

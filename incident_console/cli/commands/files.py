@@ -33,7 +33,7 @@ def _show_arguments(p: argparse.ArgumentParser) -> None:
 @command("show", "show an incident, its timers and the last log entries", _show_arguments)
 def show(ctx: Context) -> Reply:
     desk, lines = ctx.desk, ctx.args.lines
-    snap = desk.incident_view()
+    snap = desk.incident_view(ctx.incident_id)
     if not snap.incidents and not ctx.incident_id and not ctx.json:
         return Reply(f"No incidents in {ctx.path}. Declare one with: {PROG} new TITLE --severity P1", None)
     incident = desk.incident(ctx.incident_id, snap)

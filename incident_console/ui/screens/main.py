@@ -10,9 +10,10 @@ from textual import on
 
 from ...clipboard import CopyOutcome
 from ...domain import limits
-from ...domain.errors import InputError
+from ...domain.errors import FileProblem, InputError
 from ...domain.model import Incident, Severity, Status
 from ...domain.templates import unfilled
+from ...domain.text import visible
 from ...domain.times import parse_when
 from ...domain.triage import answers_from_text
 from .. import forms
@@ -264,9 +265,24 @@ class MainScreen(PanesScreen):
         await self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
 
     def _switch_to(self, incident_id: str) -> None:
+        snapshot = self.console.snapshot
+        if not self.console.desk.log_in_memory(snapshot, incident_id):
+            # A resolved incident of a long log: its entries are read off the UI thread, then shown.
+            self.notify(f"Reading {incident_id}'s log…", markup=False)
+            self.run_worker(partial(self._read_then_switch, snapshot, incident_id), thread=True, group="switch",
+                            exclusive=True, exit_on_error=False)  # fmt: skip
+            return
         self.console.incident_id = incident_id
         self.refresh_state()
         self.notify(f"Now showing {incident_id}.", markup=False)
+
+    def _read_then_switch(self, snapshot: Any, incident_id: str) -> None:
+        try:
+            snapshot.log_for(incident_id)  # kept by the snapshot once read
+        except FileProblem as exc:
+            self.app.call_from_thread(self.notify, visible(str(exc)), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._switch_to, incident_id)
 
     async def action_filter_log(self) -> None:
         self._select_pane(3)
