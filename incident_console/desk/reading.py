@@ -107,9 +107,10 @@ class Reading(DeskCore):
         """False when this Desk cannot save: opened read-only, or the file or its folder is read-only."""
         return not self.read_only and self.repository.writable()
 
-    def changed_on_disk(self) -> bool:
-        """Whether another process wrote the file since it was last read here (a stat, no lock)."""
-        return self.repository.changed_on_disk()
+    def changed_on_disk(self, shown: Snapshot | None = None) -> bool:
+        """Whether another process wrote the file since it was last read here (a stat, no lock), or,
+        given the snapshot a console shows, whether a later state than that one was read here since."""
+        return self.repository.changed_on_disk(None if shown is None else shown.generation)
 
     def verify(self) -> str | None:
         """The file checked against its own log: the first problem in one sentence, or None."""

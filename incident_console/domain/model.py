@@ -297,6 +297,10 @@ class Snapshot(NamedTuple):
     ``log_in_part`` is True for the state a console holds on a long log: ``log`` holds only the
     entries of the incidents held (the open ones, the one on screen) and the newest entry, while
     ``log_by_incident`` still gives every incident's entries, all of them (read when asked for).
+
+    ``generation`` orders the snapshots one process reads and saves: one of a higher generation was
+    read or saved later, so a console never replaces the state it shows with an earlier one that
+    arrives late (a reload that finished after a save, say).
     """
 
     incidents: tuple[Incident, ...] = ()
@@ -305,6 +309,7 @@ class Snapshot(NamedTuple):
     action_items: tuple[ActionItem, ...] = ()
     newest_from: int = 0
     log_in_part: bool = False
+    generation: int = 0
 
     @property
     def whole(self) -> bool:

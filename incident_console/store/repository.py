@@ -98,6 +98,7 @@ class Repository:
                     decoded = decode(self.path, self._storage.load(whole=True))
                 self._snapshot, self._odd_keys, self._declared_first = decoded
                 self._generation = self._storage.generation
+                self._snapshot = self._snapshot._replace(generation=self._generation)
                 self._newest = None
             return self._snapshot
 
@@ -125,6 +126,7 @@ class Repository:
                 newest = None
             if newest is None:
                 return self.snapshot()
+            newest = newest._replace(generation=self._storage.generation)
             self._newest = (asked, newest)
             return newest
 
@@ -149,6 +151,7 @@ class Repository:
                 view = held_view(self.path, state, [incident_id] if incident_id else [], self._entries_now)
             except NotInLayout:
                 return self.snapshot()
+            view = view._replace(generation=generation)
             self._held = (generation, view)
             return view
 
@@ -162,14 +165,16 @@ class Repository:
                     return entries_of(self.path, state, incident_id)
             return self.snapshot().log_for(incident_id)
 
-    def changed_on_disk(self) -> bool:
-        """A stat of the file against the one last read or written here.
+    def changed_on_disk(self, shown: int | None = None) -> bool:
+        """A stat of the file against the one last read or written here; with ``shown`` (the
+        generation of the snapshot a console shows), also True when this process has read or saved
+        a later state than that one since (another thread's read, whose snapshot was not shown).
 
         Deliberately without the lock: the console asks every second from its UI thread, and a save
         may be holding the lock while it waits for another process. A stale answer only means the
         file is looked at again a second later.
         """
-        return self._storage.changed()
+        return self._storage.changed() or (shown is not None and shown < self._storage.generation)
 
     def saved_at(self) -> datetime | None:
         """When the file was last written (its modification time)."""
@@ -283,14 +288,15 @@ class Repository:
             if held is not None and tx.snapshot is held[1] and saved is state:
                 from .held_logs import with_change
 
-                self._held = (self._storage.generation, with_change(held[1], tx, saved, self._entries_now))
+                changed = with_change(held[1], tx, saved, self._entries_now)
+                self._held = (self._storage.generation, changed._replace(generation=self._storage.generation))
         else:
             self._held = None
         if partial:
             self._generation = -1  # the log was read in part: the next snapshot() reads it
             self._newest = None
             return
-        self._snapshot = applied(self._snapshot, tx)
+        self._snapshot = applied(self._snapshot, tx)._replace(generation=self._storage.generation)
         self._declared_first = declared_first
         self._generation = self._storage.generation
 

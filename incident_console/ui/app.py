@@ -100,6 +100,7 @@ class IncidentConsole(App[None]):
             desk,
             redraw=lambda: self.main.refresh_state(),
             on_named=self._named,
+            changed=self.file_changed,
             reload=lambda: self.run_worker(
                 self._reload, thread=True, group="reload", exclusive=True, exit_on_error=False
             ),
@@ -182,11 +183,7 @@ class IncidentConsole(App[None]):
         the breaches that just happened."""
         if not self.is_running:
             return  # shutting down: the screen's widgets may already be gone
-        try:
-            changed = self.desk.changed_on_disk()
-        except FileProblem:
-            changed = False
-        if changed:
+        if self.file_changed():
             self.run_worker(self._reload, thread=True, group="reload", exclusive=True, exit_on_error=False)
         if self.saver.problem and self.saver.pending():
             self._since_retry += self._poll_seconds
@@ -197,6 +194,14 @@ class IncidentConsole(App[None]):
         self.main.tick(now)
         self._log_breaches(now)
         self._ticked = True
+
+    def file_changed(self) -> bool:
+        """Whether the state shown is behind the file: another process wrote it, or another thread
+        here read or saved a later state than the one on screen."""
+        try:
+            return self.desk.changed_on_disk(self.snapshot)
+        except FileProblem:
+            return False
 
     def _log_breaches(self, now: datetime) -> None:
         """A deadline of the incident on screen that passes while the console is open rings once,
@@ -245,6 +250,9 @@ class IncidentConsole(App[None]):
         self.main.refresh_state()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show a state read off the UI thread, unless a later one is shown already (a save's)."""
+        if snapshot.generation < self.snapshot.generation:
+            return
         self.snapshot = snapshot  # the main screen redraws
         _settle_collector()
 
@@ -280,7 +288,7 @@ class IncidentConsole(App[None]):
         with self.batch_update():
             # The new state first, for what the change's own follow-up reads (a form's checks, a
             # list); the screens redraw after it (so a declared incident is shown, not announced).
-            if outcome.snapshot is not None:
+            if outcome.snapshot is not None and outcome.snapshot.generation >= self.snapshot.generation:
                 self.set_reactive(IncidentConsole.snapshot, outcome.snapshot)
             if outcome.refused:
                 refused = console_words(visible(outcome.refused), outcome.wants, outcome.change.description)

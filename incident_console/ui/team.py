@@ -11,7 +11,6 @@ from textual.app import App
 
 from ..desk import Desk
 from ..desk.presence import REFRESH_SECONDS, Presence
-from ..domain.errors import FileProblem
 from ..domain.text import visible
 
 READ_ONLY_VIEW = "read-only view"
@@ -30,6 +29,7 @@ class Team:
         *,
         redraw: Callable[[], object],
         on_named: Callable[[], object],
+        changed: Callable[[], bool],
         reload: Callable[[], object],
         served: bool = False,
         ask_name: bool = False,
@@ -38,6 +38,7 @@ class Team:
         self.desk = desk
         self._redraw = redraw
         self._on_named = on_named
+        self._changed = changed
         self._reload = reload
         self.served = served
         self.ask_name = ask_name
@@ -66,11 +67,7 @@ class Team:
             w.group == "reload" and w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
         ):
             return
-        try:
-            changed = self.desk.changed_on_disk()
-        except FileProblem:
-            return
-        if changed:
+        if self._changed():
             self._reload()
 
     def named(self, name: str | None) -> None:
