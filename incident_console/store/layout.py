@@ -2,32 +2,42 @@
 
 The file is TinyDB's JSON layout (``TinyDB(path)``, ``python -m json.tool`` and ``jq`` read it)::
 
-    {"meta":{"1":{...}},"incidents":{...},"action_items":{...},"log":{
+    {"meta":{"1":{...}},"incidents":{...},"action_items":{...},      "log":{
     "1":{"id":1,...},
     "2":{"id":2,...}
     }}
 
+The spaces before ``"log":{`` are the head's slack (JSON white space, which every reader skips): a
+change whose tables still fit in the first line is written over it in place (``journal``), the
+slack taking up the difference, and only a head that outgrows it needs the file written anew.
+
 Guarantees: ``find_layout`` reads only the tables before the log and the file's last bytes, and
 says where the log's lines are (``Layout.body``), or raises ``NotInLayout`` for a file in any other
 layout (edited by hand, pretty-printed), which is then read whole. ``assemble`` is its inverse: the
-pieces of a file in this layout, and where its lines will be. ``meta_record`` is the one place the
-meta record is looked up.
+pieces of a file in this layout, with fresh slack, and where its lines will be; ``opening`` is the
+first line for tables in a head of a given size. ``meta_record`` is the one place the meta record
+is looked up.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from . import blocks
 from .atomic import FileRange, Piece, pread
 from .blocks import SEPARATOR, NotInLayout, Stamp, stamp_of
-from .strict_json import LONE_SURROGATE_ESCAPE, dumps, loads, may_hold_long_integer
+from .strict_json import LONE_SURROGATE_ESCAPE, dumps, loads, loads_unchecked, may_hold_long_integer
 
 META, INCIDENTS, ITEMS, LOG = "meta", "incidents", "action_items", "log"
 LOG_OPENS = b'"log":{\n'
 CLOSE = b"\n}}\n"
+# The head's slack when the file is written anew: a quarter of the tables, at least this much.
+MIN_SLACK = 4096
+# The file's last bytes read by ``find_layout``: the closing and the last line's hash.
+_TAIL = 256
 
 
 class Layout(NamedTuple):
@@ -38,8 +48,15 @@ class Layout(NamedTuple):
     stamp: Stamp
 
 
-def find_layout(path: str) -> Layout:
-    """Read the head of a file in the line layout and find its lines; NotInLayout for any other layout."""
+def find_layout(path: str, trusted: Callable[[Stamp], bool] | None = None) -> Layout:
+    """Read the head of a file in the line layout and find its lines; NotInLayout for any other layout.
+
+    ``trusted(stamp)`` says whether the version of the file found was written by this store (see
+    ``vouched``): its head is then parsed without the checks against repeated keys and deep nesting,
+    which guard against a file edited by hand. Raises NotInLayout too when the meta record's head
+    hash is not the last line's: the head and the lines are of two versions of the file (a read
+    during a change in place), and the file is read again.
+    """
     with open(path, "rb") as handle:
         stamp = stamp_of(os.fstat(handle.fileno()))
         pieces: list[bytes] = []
@@ -52,10 +69,13 @@ def find_layout(path: str) -> Layout:
                 break
         head = b"".join(pieces)
         size = stamp[1]
-        tail = pread(handle.fileno(), 64, max(0, size - 64))
+        tail = pread(handle.fileno(), _TAIL, max(0, size - _TAIL))
     first = head.find(b"\n")
-    head_end = first - len(LOG_OPENS) + 1
-    if head_end < 1 or head[head_end : first + 1] != LOG_OPENS or head[head_end - 1 : head_end] not in (b"{", b","):
+    opens = first - len(LOG_OPENS) + 1
+    if opens < 1 or head[opens : first + 1] != LOG_OPENS:
+        raise NotInLayout
+    head_end = len(head[:opens].rstrip(b" "))  # the slack
+    if head_end < 1 or head[head_end - 1 : head_end] not in (b"{", b","):
         raise NotInLayout
     if may_hold_long_integer(head[:first]):
         raise NotInLayout  # read whole, where a too-large integer is told apart from a long digit string
@@ -63,8 +83,9 @@ def find_layout(path: str) -> Layout:
     if head_end > 1:
         if LONE_SURROGATE_ESCAPE.search(head, 0, head_end):
             raise NotInLayout
+        parse = loads_unchecked if trusted is not None and trusted(stamp) else loads
         try:
-            tables = loads(head[: head_end - 1] + b"}")
+            tables = parse(head[: head_end - 1] + b"}")
         except ValueError:
             raise NotInLayout from None
         if LOG in tables or not all(isinstance(table, dict) for table in tables.values()):
@@ -78,7 +99,33 @@ def find_layout(path: str) -> Layout:
         return Layout(tables, (body, body), stamp)
     if not stripped.endswith(b"\n}}") or content_end - 3 == body:
         raise NotInLayout
+    _check_head(tables, stripped)
     return Layout(tables, (body, content_end - 3), stamp)
+
+
+_LAST_HASH = re.compile(rb'"hash":"([0-9a-f]{64})"\}\n\}\}\Z')
+
+
+def _check_head(tables: dict[str, Any], stripped_tail: bytes) -> None:
+    """NotInLayout when the meta record's head hash is not the one the last line ends with."""
+    head = meta_record(tables).get("head")
+    found = _LAST_HASH.search(stripped_tail)
+    if isinstance(head, str) and found is not None and found.group(1).decode() != head:
+        raise NotInLayout
+
+
+def opening(tables: dict[str, Any], size: int | None = None) -> bytes | None:
+    """The file's first line for ``tables``: exactly ``size`` bytes (None when they do not fit), or
+    with fresh slack."""
+    head = dumps(tables)
+    tables_part = head[:-1] + (b"," if len(head) > 2 else b"")
+    if size is None:
+        slack = max(MIN_SLACK, len(tables_part) // 4)
+    else:
+        slack = size - len(tables_part) - len(LOG_OPENS)
+        if slack < 0:
+            return None
+    return tables_part + b" " * slack + LOG_OPENS
 
 
 def assemble(tables: dict[str, Any], runs: Sequence[Piece]) -> tuple[list[Piece], int, int]:
@@ -88,9 +135,9 @@ def assemble(tables: dict[str, Any], runs: Sequence[Piece]) -> tuple[list[Piece]
     with no separator at either end; ``tables`` are all the others. ValueError for a table that
     cannot be written.
     """
-    head = dumps(tables)
-    opening = head[:-1] + (b"," if len(head) > 2 else b"") + LOG_OPENS
-    pieces: list[Piece] = [opening]
+    first = opening(tables)
+    assert first is not None  # fresh slack always fits
+    pieces: list[Piece] = [first]
     length = 0
     for index, run in enumerate(runs):
         if index:
@@ -99,7 +146,7 @@ def assemble(tables: dict[str, Any], runs: Sequence[Piece]) -> tuple[list[Piece]
         pieces.append(run)
         length += run.length if isinstance(run, FileRange) else len(run)
     pieces.append(CLOSE if runs else CLOSE[1:])
-    return pieces, len(opening), len(opening) + length
+    return pieces, len(first), len(first) + length
 
 
 def meta_record(tables: dict[str, Any]) -> dict[str, Any]:

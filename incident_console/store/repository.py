@@ -70,6 +70,7 @@ class Repository:
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self.lock = FileLock(self.path, lock_timeout)
+        self._storage.lock = self.lock
         self._mutex = threading.RLock()
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
@@ -152,6 +153,7 @@ class Repository:
         with self._mutex:
             self._ensure_folder()
             with self.lock:
+                self._storage.settle()  # a change in place another process left cut off is put back
                 current, newest, partial = self._change_snapshot()
                 self._first_change = False
                 state = self._storage.load()  # the one the snapshot was made from

@@ -3,8 +3,9 @@
 Guarantees: the log's lines are never all in memory. They are read and parsed a block at a time
 while ``log_records`` walks them, read from the end by ``newest_log_records``, and a save copies
 them from the file being replaced into the new one (``pieces``, in the kernel where it can) before
-the lines added since. Every read checks that the file is still the one read (``NotInLayout``
-otherwise). A file that was not in the line layout is read whole and keeps its parsed records
+the lines added since, or, when the tables still fit in the first line, ``in_place`` gives the
+bytes to write over the file as it is (``journal``). Every read checks that the file is still the
+one read (``NotInLayout`` otherwise). A file that was not in the line layout is read whole and keeps its parsed records
 until it is saved in the line layout.
 """
 
@@ -16,7 +17,8 @@ from typing import Any
 from . import blocks
 from .atomic import FileRange, Piece
 from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
-from .layout import LOG, Layout, assemble
+from .journal import Patch
+from .layout import CLOSE, LOG, Layout, assemble, opening
 from .lines import AscendingKeys, joined_lines, parse_block
 from .tail import newest_records, records_with
 
@@ -156,6 +158,29 @@ class StateFile:
                 assert source is not None
                 runs.insert(0, FileRange(source, start, end - start))
         return assemble(self.tables, runs)
+
+    def in_place(self) -> tuple[list[Patch], bytes, tuple[int, int]] | None:
+        """How to turn the file as read into the one this state makes without writing it anew: the
+        patches (the first line, then the lines added written over the closing), the closing bytes
+        they overwrite, and where the log's lines will then be.
+
+        None when the file has to be written anew: read whole, nothing added to the log (a file
+        that does not grow could not be told from the one before by a reader), trailing bytes
+        after the closing, or tables that outgrow the first line's slack.
+        """
+        if self._records is not None or not self._added or self._stamp is None:
+            return None
+        start, end = self._body
+        closing = CLOSE if end > start else CLOSE[1:]
+        at = end if end > start else start
+        if at + len(closing) != self._stamp[1]:
+            return None
+        head = opening(self.tables, start)
+        if head is None:
+            return None
+        lines = SEPARATOR.join(run for run in self._added if run)
+        tail = (SEPARATOR if end > start else b"") + lines + CLOSE
+        return [(0, head), (at, tail)], closing, (start, at + len(tail) - len(CLOSE))
 
     def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
         """The state was written as a new file: from now on its lines are those in that file."""
