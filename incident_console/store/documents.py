@@ -71,33 +71,68 @@ def incident_to_doc(incident: Incident) -> dict[str, Any]:
 
 def incident_from_doc(doc: dict[str, Any]) -> Incident:
     triage = doc.get("triage")
-    return Incident(
-        id=str(doc["id"]),
-        title=str(doc["title"]),
-        severity=Severity(doc["severity"]),
-        highest_severity=Severity(doc.get("highest_severity") or doc["severity"]),
-        status=Status(doc["status"]),
-        impact=str(doc.get("impact") or ""),
-        services=tuple(str(s) for s in doc.get("services") or ()),
-        commander=str(doc.get("commander") or ""),
-        started_at=_opt_time(doc.get("started_at")),
-        detected_at=_time(doc["detected_at"]),
-        declared_at=_time(doc["declared_at"]),
-        acknowledged_at=_opt_time(doc.get("acknowledged_at")),
-        triaged_at=_opt_time(doc.get("triaged_at")),
-        triage=None
-        if not triage
-        else TriageAnswers(
-            users=Users(triage["users"]),
-            data_at_risk=bool(triage["data_at_risk"]),
-            transactions_failing=bool(triage["transactions_failing"]),
-            workaround=bool(triage["workaround"]),
-        ),
-        monitoring_since=_opt_time(doc.get("monitoring_since")),
-        resolved_at=_opt_time(doc.get("resolved_at")),
-        postmortem_done_at=_opt_time(doc.get("postmortem_done_at")),
-        postmortem={str(k): str(v) for k, v in (doc.get("postmortem") or {}).items()},
+    severity = _severity(doc["severity"])
+    services = doc.get("services")
+    postmortem = doc.get("postmortem")
+    return Incident._make(  # _make: straight to the tuple (this runs for every incident in the file)
+        (
+            str(doc["id"]),
+            str(doc["title"]),
+            severity,
+            _status(doc["status"]),
+            _stored_time(doc["detected_at"]),
+            _stored_time(doc["declared_at"]),
+            _opt_stored_time(doc.get("started_at")),
+            str(doc.get("impact") or ""),
+            tuple(str(s) for s in services) if services else (),
+            str(doc.get("commander") or ""),
+            _opt_stored_time(doc.get("acknowledged_at")),
+            _opt_stored_time(doc.get("triaged_at")),
+            None
+            if not triage
+            else TriageAnswers(
+                users=Users(triage["users"]),
+                data_at_risk=bool(triage["data_at_risk"]),
+                transactions_failing=bool(triage["transactions_failing"]),
+                workaround=bool(triage["workaround"]),
+            ),
+            _opt_stored_time(doc.get("monitoring_since")),
+            _opt_stored_time(doc.get("resolved_at")),
+            _opt_stored_time(doc.get("postmortem_done_at")),
+            _severity(doc.get("highest_severity") or doc["severity"]),
+            {str(k): str(v) for k, v in postmortem.items()} if postmortem else {},
+        )
     )
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
+_STATUSES = {status.value: status for status in Status}
+
+
+def _severity(value: Any) -> Severity:
+    try:
+        return _SEVERITIES[value]
+    except (KeyError, TypeError):
+        return Severity(value)  # raises ValueError naming the value
+
+
+def _status(value: Any) -> Status:
+    try:
+        return _STATUSES[value]
+    except (KeyError, TypeError):
+        return Status(value)
+
+
+def _stored_time(value: Any) -> datetime:
+    """``_time``, with the stored form (UTC, "Z") read directly."""
+    moment = datetime.fromisoformat(value) if type(value) is str else None
+    if moment is None or moment.tzinfo is not UTC or moment.year > _LATEST_YEAR:
+        return _time(value)
+    return moment
+
+
+def _opt_stored_time(value: Any) -> datetime | None:
+    return _stored_time(value) if value else None
 
 
 def item_to_doc(item: ActionItem) -> dict[str, Any]:

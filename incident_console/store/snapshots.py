@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import datetime
 from typing import Any
 
 from ..domain.errors import FileProblem
@@ -54,11 +55,20 @@ def incidents_of(path: str, tables: dict[str, Any]) -> tuple[Incident, ...]:
         return tuple(
             sorted(
                 (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
-                key=lambda i: (i.declared_at, i.id_number),
+                key=_declared,
             )
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed incident record ({exc!s}); left unchanged") from None
+
+
+def _declared(incident: Incident) -> tuple[datetime, int]:
+    """The order incidents were declared in: ``(declared_at, id_number)``, the store's ids read directly."""
+    ident = incident.id
+    number = ident[4:]
+    if ident.startswith("INC-") and number.isascii() and number.isdigit():
+        return incident.declared_at, int(number)
+    return incident.declared_at, incident.id_number
 
 
 def items_of(path: str, tables: dict[str, Any]) -> tuple[ActionItem, ...]:
