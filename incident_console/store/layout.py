@@ -120,12 +120,55 @@ def opening(tables: dict[str, Any], size: int | None = None) -> bytes | None:
     head = dumps(tables)
     tables_part = head[:-1] + (b"," if len(head) > 2 else b"")
     if size is None:
-        slack = max(MIN_SLACK, len(tables_part) // 4)
-    else:
-        slack = size - len(tables_part) - len(LOG_OPENS)
-        if slack < 0:
+        size = len(tables_part) + max(MIN_SLACK, len(tables_part) // 4) + len(LOG_OPENS)
+    return padded(tables_part, size)
+
+
+def padded(tables_part: bytes, size: int) -> bytes | None:
+    """The first line of ``size`` bytes for the tables written as ``tables_part`` (``{`` and the
+    tables, each followed by a comma), or None when they do not fit."""
+    slack = size - len(tables_part) - len(LOG_OPENS)
+    return None if slack < 0 else tables_part + b" " * slack + LOG_OPENS
+
+
+Edit = tuple[str, str | None, Any, Any]  # table, record key (None: the whole table), old value, new value
+
+
+def spliced(tables_part: bytes, edits: Sequence[Edit]) -> bytes | None:
+    """``tables_part`` (as ``padded`` takes it, from a file this store wrote) with each edit's old
+    value, written as the store writes it, replaced by its new one; None when an edit is not the
+    replacement of a value found exactly once where it belongs (the tables are then written anew).
+
+    A match is sound: it starts with a quote after ``{`` or ``,``, so that quote opens a string (in
+    a string a quote is escaped, and after a closing quote only ``:,}]`` may come), a string followed
+    by a colon is a key, and the value that follows it is the whole old value, which is a whole
+    JSON value; a record is looked for only after its table's key.
+    """
+    for table, key, old, new in edits:
+        if old is None:
+            return None  # a record or table added: written anew (rare: a declaration, an action item)
+        if key is None:
+            found = _member(tables_part, dumps(table), old, 0)
+        else:
+            start = _member(tables_part, dumps(table), None, 0)
+            found = None if start is None else _member(tables_part, dumps(key), old, start[1])
+        if found is None:
             return None
-    return tables_part + b" " * slack + LOG_OPENS
+        begin, end, name = found
+        tables_part = tables_part[:begin] + name + b":" + dumps(new) + tables_part[end:]
+    return tables_part
+
+
+def _member(text: bytes, name: bytes, value: Any, after: int) -> tuple[int, int, bytes] | None:
+    """Where the one member ``name:value`` is in ``text`` after offset ``after`` (begin, end, name);
+    with ``value`` None, the first ``name:{`` (its end is where the object's members begin)."""
+    pattern = name + b":" + (b"{" if value is None else dumps(value))
+    begin = text.find(pattern, after)
+    if begin < 1 or text[begin - 1 : begin] not in (b"{", b","):
+        return None
+    if value is not None and text.find(pattern, begin + 1) >= 0:
+        return None
+    return begin, begin + len(pattern), name
 
 
 def assemble(tables: dict[str, Any], runs: Sequence[Piece]) -> tuple[list[Piece], int, int]:

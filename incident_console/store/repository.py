@@ -213,16 +213,16 @@ class Repository:
             # New ids are above every id in the log, so only a key that is not its entry's id can clash.
             if str(entry.id) in self._odd_keys:
                 self._refuse_key(LOG, entry.id)
-        incidents = tables.setdefault(INCIDENTS, {})
+        if INCIDENTS not in tables:
+            state.put(INCIDENTS, None, {})
         for incident in tx.incidents.values():
-            incidents[str(incident.id_number)] = incident_to_doc(incident)
-        if tx.items:
-            items = tables.setdefault(ITEMS, {})
-            for item in tx.items.values():
-                items[str(item.id)] = item_to_doc(item)
-        tables[META] = {"1": {"app": APP, "schema": SCHEMA, "entries": tx.entry_count, "head": tx.head}}
+            state.put(INCIDENTS, str(incident.id_number), incident_to_doc(incident))
+        for item in tx.items.values():
+            state.put(ITEMS, str(item.id), item_to_doc(item))
+        meta: dict[str, object] = {"app": APP, "schema": SCHEMA, "entries": tx.entry_count, "head": tx.head}
         if self.chain_key is not None:
-            tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
+            meta["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
+        state.put(META, None, {"1": meta})
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         saved = self._storage.load()

@@ -57,19 +57,19 @@ def _write_in_place(path: str, state: StateFile) -> tuple[int, int] | None:
     if not state.needs_source or not vouched.is_vouched(path, state.stamp):
         return None
     try:
-        plan = state.in_place()
-    except (TypeError, ValueError) as exc:
-        raise FileProblem(f"cannot save {path}: {exc}") from None
-    if plan is None:
-        return None
-    patches, closing, body = plan
-    try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None  # written anew, which names what is wrong (a read-only file, a link)
     try:
         if stamp_of(os.fstat(fd)) != state.stamp:
             raise FileProblem(f"{path} was changed by another program while saving; nothing was saved")
+        try:
+            plan = state.in_place(pread(fd, state.body[0], 0))
+        except (TypeError, ValueError) as exc:
+            raise FileProblem(f"cannot save {path}: {exc}") from None
+        if plan is None:
+            return None
+        patches, closing, body = plan
         if pread(fd, len(closing), patches[1][0]) != closing:
             return None
         try:

@@ -18,7 +18,7 @@ from . import blocks
 from .atomic import FileRange, Piece
 from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
 from .journal import Patch
-from .layout import CLOSE, LOG, Layout, assemble, opening
+from .layout import CLOSE, LOG, LOG_OPENS, Edit, Layout, assemble, opening, padded, spliced
 from .lines import AscendingKeys, joined_lines, parse_block
 from .tail import newest_records, records_with
 
@@ -42,6 +42,7 @@ class StateFile:
         self._stamp = stamp  # which file that is
         self._added: list[bytes] = []  # lines added since, each run joined by ",\n"
         self._records = records
+        self._edits: list[Edit] = []  # the records put since it was read, for ``in_place``
 
     @classmethod
     def from_data(cls, data: dict[str, Any], stamp: Stamp | None = None) -> StateFile:
@@ -71,6 +72,11 @@ class StateFile:
         if self._records is not None:
             return bool(self._records)
         return self._body[1] > self._body[0] or bool(self._added)
+
+    @property
+    def body(self) -> tuple[int, int]:
+        """Where the log's lines are in the file read: [start, end)."""
+        return self._body
 
     @property
     def stamp(self) -> Stamp | None:
@@ -129,6 +135,17 @@ class StateFile:
         assert self._path is not None  # a state with lines in a file was read from one
         return self._path
 
+    def put(self, table: str, key: str | None, value: Any) -> None:
+        """Set the record ``key`` of ``table`` (with ``key`` None, the whole table) to ``value``."""
+        if key is None:
+            old = self.tables.get(table)
+            self.tables[table] = value
+        else:
+            records = self.tables.setdefault(table, {})
+            old = records.get(key)
+            records[key] = value
+        self._edits.append((table, key, old, value))
+
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
         if not records:
@@ -159,23 +176,27 @@ class StateFile:
                 runs.insert(0, FileRange(source, start, end - start))
         return assemble(self.tables, runs)
 
-    def in_place(self) -> tuple[list[Patch], bytes, tuple[int, int]] | None:
-        """How to turn the file as read into the one this state makes without writing it anew: the
-        patches (the first line, then the lines added written over the closing), the closing bytes
-        they overwrite, and where the log's lines will then be.
+    def in_place(self, first_line: bytes) -> tuple[list[Patch], bytes, tuple[int, int]] | None:
+        """How to turn the file as read (whose first line is ``first_line``) into the one this
+        state makes without writing it anew: the patches (the first line, then the lines added
+        written over the closing), the closing bytes they overwrite, and where the log's lines will
+        then be.
 
-        None when the file has to be written anew: read whole, nothing added to the log (a file
-        that does not grow could not be told from the one before by a reader), trailing bytes
-        after the closing, or tables that outgrow the first line's slack.
+        The new first line is the old one with the records put since spliced in (``layout.spliced``),
+        or the tables written whole when that cannot be done. None when the file has to be written
+        anew: read whole, nothing added to the log (a file that does not grow could not be told from
+        the one before by a reader), trailing bytes after the closing, or tables that outgrow the
+        first line's slack.
         """
         if self._records is not None or not self._added or self._stamp is None:
             return None
         start, end = self._body
         closing = CLOSE if end > start else CLOSE[1:]
         at = end if end > start else start
-        if at + len(closing) != self._stamp[1]:
+        if at + len(closing) != self._stamp[1] or len(first_line) != start or not first_line.endswith(LOG_OPENS):
             return None
-        head = opening(self.tables, start)
+        tables_part = spliced(first_line[: -len(LOG_OPENS)].rstrip(b" "), self._edits)
+        head = opening(self.tables, start) if tables_part is None else padded(tables_part, start)
         if head is None:
             return None
         lines = SEPARATOR.join(run for run in self._added if run)
@@ -184,5 +205,5 @@ class StateFile:
 
     def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
         """The state was written as a new file: from now on its lines are those in that file."""
-        self._records, self._added = None, []
+        self._records, self._added, self._edits = None, [], []
         self._path, self._body, self._stamp = path, body, stamp
