@@ -118,9 +118,7 @@ class AtomicJSONStorage(Storage):
         try:
             self.lock.__enter__()
         except FileProblem as exc:
-            raise FileProblem(
-                f"cannot read {self.path} while another process changes it in place: {exc}"
-            ) from None
+            raise FileProblem(f"cannot read {self.path} while another process changes it in place: {exc}") from None
         try:
             self.settle()
             return read()

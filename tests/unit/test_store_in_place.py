@@ -37,8 +37,10 @@ CHANGES = st.lists(
     st.one_of(
         st.tuples(st.just("log"), TEXT),
         st.tuples(st.just("ack"), st.just("")),
-        st.tuples(st.just("impact"), st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                                             min_size=1, max_size=900)),
+        st.tuples(
+            st.just("impact"),
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=900),
+        ),
         st.tuples(st.just("declare"), TEXT.map(lambda text: text[:150])),
         st.tuples(st.just("item"), TEXT),
     ),
@@ -187,4 +189,7 @@ def test_a_file_changed_by_another_program_since_it_was_read_is_not_written_over
     desk.log("after the other program")
     assert in_place["in place"] == 1, "the second save wrote the file anew from a fresh read"
     assert Repository(path).verify() is None
-    assert [entry.text for entry in Repository(path).snapshot().log[-2:]] == ["read and written", "after the other program"]
+    assert [entry.text for entry in Repository(path).snapshot().log[-2:]] == [
+        "read and written",
+        "after the other program",
+    ]
