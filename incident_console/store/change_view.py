@@ -26,7 +26,9 @@ from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
 from .blocks import NotInLayout
 from .documents import entry_from_doc
-from .snapshots import check_ours, incidents_of, items_of
+from .incident_table import StoredIncidents
+from .layout import INCIDENTS
+from .snapshots import check_ours, items_of
 from .state import StateFile
 from .strict_json import dumps
 
@@ -111,7 +113,7 @@ def change_view(path: str, state: StateFile | None, whole: Callable[[], Snapshot
         return None
     tables = state.tables
     check_ours(path, tables, state.has_log)
-    incidents = incidents_of(path, tables)
+    incidents = StoredIncidents(path, tables.get(INCIDENTS) or {})  # turned into records when used
     try:
         with contextlib.closing(state.newest_log_records()) as blocks:
             _, records = next(blocks)
@@ -121,7 +123,7 @@ def change_view(path: str, state: StateFile | None, whole: Callable[[], Snapshot
         return None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
-    logs = IncidentLogs(path, state, tuple(incident.id for incident in incidents), whole)
+    logs = IncidentLogs(path, state, incidents.ids(), whole)
     snapshot = Snapshot(
         incidents=incidents,
         log=(last,),

@@ -79,9 +79,9 @@ def incident_from_doc(doc: dict[str, Any]) -> Incident:
             str(doc["id"]),
             str(doc["title"]),
             severity,
-            _status(doc["status"]),
-            _stored_time(doc["detected_at"]),
-            _stored_time(doc["declared_at"]),
+            status_of(doc["status"]),
+            stored_time(doc["detected_at"]),
+            stored_time(doc["declared_at"]),
             _opt_stored_time(doc.get("started_at")),
             str(doc.get("impact") or ""),
             tuple(str(s) for s in services) if services else (),
@@ -116,14 +116,14 @@ def _severity(value: Any) -> Severity:
         return Severity(value)  # raises ValueError naming the value
 
 
-def _status(value: Any) -> Status:
+def status_of(value: Any) -> Status:
     try:
         return _STATUSES[value]
     except (KeyError, TypeError):
-        return Status(value)
+        return Status(value)  # raises ValueError naming the value
 
 
-def _stored_time(value: Any) -> datetime:
+def stored_time(value: Any) -> datetime:
     """``_time``, with the stored form (UTC, "Z") read directly."""
     moment = datetime.fromisoformat(value) if type(value) is str else None
     if moment is None or moment.tzinfo is not UTC or moment.year > _LATEST_YEAR:
@@ -132,7 +132,7 @@ def _stored_time(value: Any) -> datetime:
 
 
 def _opt_stored_time(value: Any) -> datetime | None:
-    return _stored_time(value) if value else None
+    return stored_time(value) if value else None
 
 
 def item_to_doc(item: ActionItem) -> dict[str, Any]:
