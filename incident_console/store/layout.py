@@ -77,13 +77,16 @@ def find_layout(path: str, trusted: Callable[[Stamp], bool] | None = None) -> La
     head_end = len(head[:opens].rstrip(b" "))  # the slack
     if head_end < 1 or head[head_end - 1 : head_end] not in (b"{", b","):
         raise NotInLayout
-    if may_hold_long_integer(head[:first]):
+    # A head this store wrote holds no lone surrogate (its writer refuses them) and no integer beyond
+    # 64 bits (its integers are its own ids and counts, or were checked when a file was read whole).
+    ours = trusted is not None and trusted(stamp)
+    if not ours and may_hold_long_integer(head[:first]):
         raise NotInLayout  # read whole, where a too-large integer is told apart from a long digit string
     tables: dict[str, Any] = {}
     if head_end > 1:
-        if LONE_SURROGATE_ESCAPE.search(head, 0, head_end):
+        if not ours and LONE_SURROGATE_ESCAPE.search(head, 0, head_end):
             raise NotInLayout
-        parse = loads_unchecked if trusted is not None and trusted(stamp) else loads
+        parse = loads_unchecked if ours else loads
         try:
             tables = parse(head[: head_end - 1] + b"}")
         except ValueError:

@@ -70,7 +70,7 @@ def _write_in_place(path: str, state: StateFile) -> tuple[int, int] | None:
         if plan is None:
             return None
         patches, closing, body = plan
-        if pread(fd, len(closing), patches[1][0]) != closing:
+        if pread(fd, len(closing), patches[-1][0]) != closing:
             return None
         try:
             journal.write_in_place(path, fd, patches)

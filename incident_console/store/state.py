@@ -201,9 +201,31 @@ class StateFile:
             return None
         lines = SEPARATOR.join(run for run in self._added if run)
         tail = (SEPARATOR if end > start else b"") + lines + CLOSE
-        return [(0, head), (at, tail)], closing, (start, at + len(tail) - len(CLOSE))
+        return [*_changed_pages(first_line, head), (at, tail)], closing, (start, at + len(tail) - len(CLOSE))
 
     def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
         """The state was written as a new file: from now on its lines are those in that file."""
         self._records, self._added, self._edits = None, [], []
         self._path, self._body, self._stamp = path, body, stamp
+
+
+# A change rewrites only the pages of the first line that differ: its meta record, and the records
+# changed and the bytes after them up to the slack, which takes up a change in length.
+_PAGE = 4096
+
+
+def _changed_pages(old: bytes, new: bytes) -> list[Patch]:
+    """The runs of ``_PAGE``-byte pages where ``new`` differs from ``old`` (of the same length), as patches."""
+    before, after = old, new  # slices of bytes compare by memcmp (a memoryview compares item by item)
+    patches: list[Patch] = []
+    run: int | None = None
+    for offset in range(0, len(new), _PAGE):
+        differs = before[offset : offset + _PAGE] != after[offset : offset + _PAGE]
+        if differs and run is None:
+            run = offset
+        elif not differs and run is not None:
+            patches.append((run, new[run:offset]))
+            run = None
+    if run is not None:
+        patches.append((run, new[run:]))
+    return patches
