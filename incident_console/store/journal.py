@@ -3,17 +3,19 @@
 ``write_in_place(path, fd, patches)`` writes each patch (an offset and the bytes to put there; a
 patch may run past the file's end, which makes it longer) into the open file, in this order:
 
-1. ``<file>.journal`` is written: the file's inode and size, and the old bytes of every range about
-   to be overwritten, then a SHA-256 of all that. It is fsynced, and so is the folder.
-2. The patches are written, and the file is fsynced.
-3. The journal is removed, and the folder fsynced.
+1. ``<file>.journal`` is written: the file's inode, its size before and after, the old bytes of
+   every range about to be overwritten and a SHA-256 of the new ones, then a SHA-256 of all that.
+   It is fsynced, and so is the folder.
+2. The patches are written, and the file is fsynced: the change is durable from here on.
+3. The journal is removed.
 
 Guarantees: a crash at any point leaves either a journal that is not whole (the file was not yet
-touched) or a whole one (the file may be part-written, and the journal holds all it takes to put it
-back). ``recover(path)``, called under the file's lock before it is read or written, plays a whole
-journal back (each old range written again, the file cut to its old size, fsynced) and then
-removes it; it removes a journal that is not whole, or that names another file (one put in the
-file's place since), without touching the file. A failure while writing the patches plays the
+touched) or a whole one. ``recover(path)``, called under the file's lock before it is read or
+written, removes a journal that is not whole, or that names another file (one put in the file's
+place since), without touching the file; given a whole one, it keeps the file when it already holds
+every new byte at its size after (the change was complete: a removal of the journal that a crash
+undid), and otherwise plays the journal back (each old range written again, the file cut to its
+old size, fsynced); then it removes the journal. A failure while writing the patches plays the
 journal back at once; only when that fails too is the journal left for the next ``recover``. The
 journal is created 0600, exclusively, never through a link.
 """
@@ -25,13 +27,14 @@ import hashlib
 import os
 import struct
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from .atomic import fsync_folder, pread
 
 SUFFIX = ".journal"
-_MAGIC = b"incident-console journal 1\n"
-_HEAD = struct.Struct(">QQI")  # inode, old size, number of ranges
-_RANGE = struct.Struct(">QQ")  # offset, length of the old bytes that follow
+_MAGIC = b"incident-console journal 2\n"
+_HEAD = struct.Struct(">QQQI")  # inode, size before, size after, number of ranges
+_RANGE = struct.Struct(">QQQ")  # offset, length of the old bytes that follow, length of the new ones
 _DIGEST = 32
 # Test hook: called with the name of each step of a write in place, so a test can stop the process there.
 after_step: Callable[[str], None] | None = None
@@ -62,7 +65,7 @@ def write_in_place(path: str, fd: int, patches: Sequence[Patch]) -> None:
     size = st.st_size
     folder = os.path.dirname(path) or "."
     old = [(offset, pread(fd, max(0, min(len(data), size - offset)), offset)) for offset, data in patches]
-    _write_journal(path, st.st_ino, size, old)
+    _write_journal(path, st.st_ino, size, old, patches)
     fsync_folder(folder)
     _step("journal_written")
     try:
@@ -79,9 +82,9 @@ def write_in_place(path: str, fd: int, patches: Sequence[Patch]) -> None:
             _remove(path)
         raise
     _step("file_synced")
+    # Not fsynced: a journal a crash brings back finds the change complete, and is removed then.
     _remove(path)
     _step("journal_removed")
-    fsync_folder(folder)
 
 
 def recover(path: str) -> bool:
@@ -102,15 +105,15 @@ def recover(path: str) -> bool:
     parsed = _parse(raw)
     played = False
     if parsed is not None:
-        inode, size, old = parsed
         try:
             target = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
             target = None
         if target is not None:
             try:
-                if os.fstat(target).st_ino == inode:
-                    _play_back(target, size, old)
+                st = os.fstat(target)
+                if st.st_ino == parsed.inode and not _complete(target, st.st_size, parsed):
+                    _play_back(target, parsed.size, parsed.old)
                     played = True
             finally:
                 os.close(target)
@@ -119,10 +122,28 @@ def recover(path: str) -> bool:
     return played
 
 
-def _write_journal(path: str, inode: int, size: int, old: list[Patch]) -> None:
-    body = [_MAGIC, _HEAD.pack(inode, size, len(old))]
-    for offset, data in old:
-        body += [_RANGE.pack(offset, len(data)), data]
+def _digest_of(pieces: Sequence[Patch]) -> bytes:
+    digest = hashlib.sha256()
+    for offset, data in pieces:
+        digest.update(struct.pack(">QQ", offset, len(data)))
+        digest.update(data)
+    return digest.digest()
+
+
+def _complete(fd: int, size: int, journaled: _Journal) -> bool:
+    """True when the file holds every new byte of the change, at its size after it."""
+    if size != journaled.size_after:
+        return False
+    found = [(offset, pread(fd, length, offset)) for offset, length in journaled.new_ranges]
+    return _digest_of(found) == journaled.new_digest
+
+
+def _write_journal(path: str, inode: int, size: int, old: list[Patch], patches: Sequence[Patch]) -> None:
+    size_after = max([size, *(offset + len(data) for offset, data in patches)])
+    body = [_MAGIC, _HEAD.pack(inode, size, size_after, len(old))]
+    for (offset, data), (_, new) in zip(old, patches, strict=True):
+        body += [_RANGE.pack(offset, len(data), len(new)), data]
+    body.append(_digest_of(patches))
     content = b"".join(body)
     content += hashlib.sha256(content).digest()
     name = journal_path(path)
@@ -139,25 +160,39 @@ def _write_journal(path: str, inode: int, size: int, old: list[Patch]) -> None:
     os.close(fd)
 
 
-def _parse(raw: bytes) -> tuple[int, int, list[Patch]] | None:
-    """The journal's file inode, old size and old ranges; None when it is not whole."""
-    if len(raw) < len(_MAGIC) + _HEAD.size + _DIGEST or not raw.startswith(_MAGIC):
+class _Journal(NamedTuple):
+    inode: int
+    size: int
+    size_after: int
+    old: list[Patch]
+    new_ranges: list[tuple[int, int]]
+    new_digest: bytes
+
+
+def _parse(raw: bytes) -> _Journal | None:
+    """The journal's content; None when it is not whole."""
+    if len(raw) < len(_MAGIC) + _HEAD.size + 2 * _DIGEST or not raw.startswith(_MAGIC):
         return None
     content, digest = raw[:-_DIGEST], raw[-_DIGEST:]
     if hashlib.sha256(content).digest() != digest:
         return None
+    content, new_digest = content[:-_DIGEST], content[-_DIGEST:]
     position = len(_MAGIC)
-    inode, size, count = _HEAD.unpack_from(content, position)
+    inode, size, size_after, count = _HEAD.unpack_from(content, position)
     position += _HEAD.size
     old: list[Patch] = []
+    new_ranges: list[tuple[int, int]] = []
     for _ in range(count):
         if position + _RANGE.size > len(content):
             return None
-        offset, length = _RANGE.unpack_from(content, position)
+        offset, length, new_length = _RANGE.unpack_from(content, position)
         position += _RANGE.size
         old.append((offset, content[position : position + length]))
+        new_ranges.append((offset, new_length))
         position += length
-    return (inode, size, old) if position == len(content) else None
+    if position != len(content):
+        return None
+    return _Journal(inode, size, size_after, old, new_ranges, new_digest)
 
 
 def _play_back(fd: int, size: int, old: Sequence[Patch]) -> None:
