@@ -23,12 +23,11 @@ journal is created 0600, exclusively, never through a link.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import struct
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
+from ..domain.ledger import sha256
 from .atomic import fsync_folder, pread
 
 SUFFIX = ".journal"
@@ -123,7 +122,7 @@ def recover(path: str) -> bool:
 
 
 def _digest_of(pieces: Sequence[Patch]) -> bytes:
-    digest = hashlib.sha256()
+    digest = sha256()
     for offset, data in pieces:
         digest.update(struct.pack(">QQ", offset, len(data)))
         digest.update(data)
@@ -145,7 +144,7 @@ def _write_journal(path: str, inode: int, size: int, old: list[Patch], patches: 
         body += [_RANGE.pack(offset, len(data), len(new)), data]
     body.append(_digest_of(patches))
     content = b"".join(body)
-    content += hashlib.sha256(content).digest()
+    content += sha256(content).digest()
     name = journal_path(path)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(name)  # one a crash left that ``recover`` did not see: the file is as it was
@@ -160,13 +159,22 @@ def _write_journal(path: str, inode: int, size: int, old: list[Patch], patches: 
     os.close(fd)
 
 
-class _Journal(NamedTuple):
-    inode: int
-    size: int
-    size_after: int
-    old: list[Patch]
-    new_ranges: list[tuple[int, int]]
-    new_digest: bytes
+class _Journal:
+    """A whole journal, as read (a plain class: a NamedTuple costs an alert hook's command its import time)."""
+
+    __slots__ = ("inode", "new_digest", "new_ranges", "old", "size", "size_after")
+
+    def __init__(
+        self,
+        inode: int,
+        size: int,
+        size_after: int,
+        old: list[Patch],
+        new_ranges: list[tuple[int, int]],
+        new_digest: bytes,
+    ) -> None:
+        self.inode, self.size, self.size_after = inode, size, size_after
+        self.old, self.new_ranges, self.new_digest = old, new_ranges, new_digest
 
 
 def _parse(raw: bytes) -> _Journal | None:
@@ -174,7 +182,7 @@ def _parse(raw: bytes) -> _Journal | None:
     if len(raw) < len(_MAGIC) + _HEAD.size + 2 * _DIGEST or not raw.startswith(_MAGIC):
         return None
     content, digest = raw[:-_DIGEST], raw[-_DIGEST:]
-    if hashlib.sha256(content).digest() != digest:
+    if sha256(content).digest() != digest:
         return None
     content, new_digest = content[:-_DIGEST], content[-_DIGEST:]
     position = len(_MAGIC)
