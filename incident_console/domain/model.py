@@ -9,7 +9,7 @@ dataclasses module and the code it generates per class cost more than the comman
 # No "from __future__ import annotations" here: with it, typing.NamedTuple compiles every field's
 # annotation from its text when the class is made, the better part of this module's import time.
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -284,6 +284,26 @@ class NewEntry(NamedTuple):
     corrects: int | None = None
 
 
+class IncidentTable(Sequence[Incident]):
+    """Incidents in the order they were declared, that can answer ``find`` and ``open_ones`` without
+    going through every one: the store's table of a long file, whose records are turned into
+    incidents only when asked for. A Snapshot's ``incidents`` is this or a plain tuple."""
+
+    def find(self, wanted: str) -> "Incident | None":
+        """The incident whose id, upper-cased, is ``wanted``."""
+        return next((incident for incident in self if incident.id.upper() == wanted), None)
+
+    def open_ones(self) -> "tuple[Incident, ...]":
+        return tuple(incident for incident in self if incident.is_open)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, tuple | IncidentTable):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Snapshot(NamedTuple):
     """Everything in the state file at one moment, as domain objects.
 
@@ -303,7 +323,7 @@ class Snapshot(NamedTuple):
     arrives late (a reload that finished after a save, say).
     """
 
-    incidents: tuple[Incident, ...] = ()
+    incidents: Sequence[Incident] = ()
     log: tuple[LogEntry, ...] = ()
     log_by_incident: Mapping[str, tuple[LogEntry, ...]] = NO_DETAILS
     action_items: tuple[ActionItem, ...] = ()
@@ -318,6 +338,8 @@ class Snapshot(NamedTuple):
 
     def incident(self, incident_id: str) -> Incident | None:
         wanted = incident_id.strip().upper()
+        if isinstance(self.incidents, IncidentTable):
+            return self.incidents.find(wanted)
         for incident in self.incidents:
             if incident.id.upper() == wanted:
                 return incident
@@ -325,6 +347,8 @@ class Snapshot(NamedTuple):
 
     @property
     def open_incidents(self) -> tuple[Incident, ...]:
+        if isinstance(self.incidents, IncidentTable):
+            return self.incidents.open_ones()
         return tuple(i for i in self.incidents if i.is_open)
 
     def current(self) -> Incident | None:

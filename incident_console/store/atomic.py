@@ -41,14 +41,18 @@ class FileRange(NamedTuple):
 Piece = Chunk | FileRange
 
 
-def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Piece], mode: int | None = None) -> None:
+def write_atomically(
+    path: str | os.PathLike[str], payload: Chunk | Sequence[Piece], mode: int | None = None, *, durable: bool = True
+) -> None:
     """Write ``payload`` (bytes, or pieces written one after the other) so that a crash leaves the old
     file or the new one.
 
     The new file starts as a temporary file beside ``path``, created exclusively under a name no
     one can guess (a link or file planted at any name is never opened), with its mode set before
     its first byte: the old file's mode, else ``mode`` (0600 unless given). ``path`` itself is
-    replaced, never followed: a link there is refused.
+    replaced, never followed: a link there is refused. ``durable`` False skips the fsyncs, for a
+    file that may be lost in a crash (a derived record): the old or the new one is still all a
+    reader can see.
     """
     path = os.fspath(path)
     folder = os.path.dirname(path) or "."
@@ -73,7 +77,8 @@ def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Pie
             _check_not_a_source(fd, pieces)
             _write_all(fd, pieces)
             _step("written")
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
             _step("fsynced")
         finally:
             os.close(fd)
@@ -83,7 +88,8 @@ def write_atomically(path: str | os.PathLike[str], payload: Chunk | Sequence[Pie
             os.unlink(temp)
         raise
     _step("replaced")
-    fsync_folder(folder)
+    if durable:
+        fsync_folder(folder)
     _step("folder_fsynced")
 
 

@@ -20,15 +20,17 @@ with one sentence naming the file (FileProblem).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..domain.errors import FileProblem
-from ..domain.model import LogEntry, Snapshot
+from ..domain.model import Incident, LogEntry, Snapshot
 from .blocks import NotInLayout
 from .documents import entry_from_doc
 from .incident_log import entries_of
-from .snapshots import check_ours, incidents_of, incidents_to_look_at, items_of
+from .incident_table import StoredIncidents, ids_of
+from .layout import INCIDENTS
+from .snapshots import check_ours, incidents_to_look_at, items_of
 from .state import StateFile
 
 # How many incidents' entries are searched for in the log's bytes before the whole log is read instead.
@@ -115,7 +117,7 @@ def change_view(
     tables = state.tables
     check_ours(path, tables, state.has_log)
     if looking_at is None:
-        incidents = incidents_of(path, tables)
+        incidents: Sequence[Incident] = StoredIncidents(path, tables.get(INCIDENTS) or {})  # made when used
     else:
         incidents = incidents_to_look_at(path, tables, looking_at.incident_id)
     try:
@@ -127,7 +129,7 @@ def change_view(
         return None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
-    logs = IncidentLogs(path, state, tuple(incident.id for incident in incidents), whole)
+    logs = IncidentLogs(path, state, ids_of(incidents), whole)
     snapshot = Snapshot(
         incidents=incidents,
         log=(last,),

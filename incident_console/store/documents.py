@@ -70,24 +70,24 @@ def incident_to_doc(incident: Incident) -> dict[str, Any]:
 
 
 def incident_from_doc(doc: dict[str, Any]) -> Incident:
-    get = doc.get
-    triage, highest, services, postmortem = get("triage"), get("highest_severity"), get("services"), get("postmortem")
-    severity = _SEVERITIES.get(doc["severity"]) or Severity(doc["severity"])
-    # _make, and the stored form of times read directly: a file holds every incident of its history.
-    return Incident._make(
+    triage = doc.get("triage")
+    severity = _severity(doc["severity"])
+    services = doc.get("services")
+    postmortem = doc.get("postmortem")
+    return Incident._make(  # _make: straight to the tuple (this runs for every incident in the file)
         (
             str(doc["id"]),
             str(doc["title"]),
             severity,
-            _STATUSES.get(doc["status"]) or Status(doc["status"]),
-            _stored_time(doc["detected_at"]),
-            _stored_time(doc["declared_at"]),
-            (value := get("started_at")) and _stored_time(value) or None,
-            str(get("impact") or ""),
+            status_of(doc["status"]),
+            stored_time(doc["detected_at"]),
+            stored_time(doc["declared_at"]),
+            _opt_stored_time(doc.get("started_at")),
+            str(doc.get("impact") or ""),
             tuple(str(s) for s in services) if services else (),
-            str(get("commander") or ""),
-            (value := get("acknowledged_at")) and _stored_time(value) or None,
-            (value := get("triaged_at")) and _stored_time(value) or None,
+            str(doc.get("commander") or ""),
+            _opt_stored_time(doc.get("acknowledged_at")),
+            _opt_stored_time(doc.get("triaged_at")),
             None
             if not triage
             else TriageAnswers(
@@ -96,10 +96,10 @@ def incident_from_doc(doc: dict[str, Any]) -> Incident:
                 transactions_failing=bool(triage["transactions_failing"]),
                 workaround=bool(triage["workaround"]),
             ),
-            (value := get("monitoring_since")) and _stored_time(value) or None,
-            (value := get("resolved_at")) and _stored_time(value) or None,
-            (value := get("postmortem_done_at")) and _stored_time(value) or None,
-            (_SEVERITIES.get(highest) or Severity(highest)) if highest else severity,
+            _opt_stored_time(doc.get("monitoring_since")),
+            _opt_stored_time(doc.get("resolved_at")),
+            _opt_stored_time(doc.get("postmortem_done_at")),
+            _severity(doc.get("highest_severity") or doc["severity"]),
             {str(k): str(v) for k, v in postmortem.items()} if postmortem else NO_DETAILS,
         )
     )
@@ -109,7 +109,21 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 _STATUSES = {status.value: status for status in Status}
 
 
-def _stored_time(value: Any) -> datetime:
+def _severity(value: Any) -> Severity:
+    try:
+        return _SEVERITIES[value]
+    except (KeyError, TypeError):
+        return Severity(value)  # raises ValueError naming the value
+
+
+def status_of(value: Any) -> Status:
+    try:
+        return _STATUSES[value]
+    except (KeyError, TypeError):
+        return Status(value)  # raises ValueError naming the value
+
+
+def stored_time(value: Any) -> datetime:
     """``_time``, with the store's own form (UTC, ``Z``) read directly."""
     if type(value) is str and value[-1:] == "Z":
         try:
@@ -119,6 +133,10 @@ def _stored_time(value: Any) -> datetime:
         if moment.tzinfo is UTC and moment.year <= _LATEST_YEAR:
             return moment
     return _time(value)
+
+
+def _opt_stored_time(value: Any) -> datetime | None:
+    return stored_time(value) if value else None
 
 
 def item_to_doc(item: ActionItem) -> dict[str, Any]:

@@ -133,6 +133,11 @@ class FileLock:
             raise
         self._fd = fd
 
+    @property
+    def held(self) -> bool:
+        """True while this object holds the lock."""
+        return self._fd is not None or self._fallback is not None
+
     def __exit__(self, *_: object) -> None:
         if self._fallback is not None:  # pragma: no cover - Windows
             self._fallback.release()

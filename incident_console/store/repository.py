@@ -33,6 +33,7 @@ from .blocks import NotInLayout
 from .change_view import Look, change_view
 from .documents import entry_from_doc, entry_to_doc, incident_to_doc, item_to_doc
 from .incident_log import entries_of, keeps_declared_first
+from .incident_table import ids_of
 from .layout import INCIDENTS, ITEMS, LOG, META, meta_record
 from .locations import resolved
 from .lock import DEFAULT_TIMEOUT, FileLock
@@ -71,6 +72,7 @@ class Repository:
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
         self.lock = FileLock(self.path, lock_timeout)
+        self._storage.lock = self.lock
         self._mutex = RLock()
         self._snapshot = Snapshot()
         # Log keys that are not their entry's id (a file edited by hand): a new entry must not land on one.
@@ -198,6 +200,7 @@ class Repository:
         with self._mutex:
             self._ensure_folder()
             with self.lock:
+                self._storage.settle()  # a change in place another process left cut off is put back
                 current, newest, partial = self._change_snapshot()
                 self._first_change = False
                 state = self._storage.load()  # the one the snapshot was made from
@@ -264,20 +267,21 @@ class Repository:
             # New ids are above every id in the log, so only a key that is not its entry's id can clash.
             if str(entry.id) in self._odd_keys:
                 self._refuse_key(LOG, entry.id)
-        incidents = tables.setdefault(INCIDENTS, {})
+        if INCIDENTS not in tables:
+            state.put(INCIDENTS, None, {})
         for incident in tx.incidents.values():
-            incidents[str(incident.id_number)] = incident_to_doc(incident)
-        if tx.items:
-            items = tables.setdefault(ITEMS, {})
-            for item in tx.items.values():
-                items[str(item.id)] = item_to_doc(item)
-        tables[META] = {"1": {"app": APP, "schema": SCHEMA, "entries": tx.entry_count, "head": tx.head}}
+            state.put(INCIDENTS, str(incident.id_number), incident_to_doc(incident))
+        for item in tx.items.values():
+            state.put(ITEMS, str(item.id), item_to_doc(item))
+        meta: dict[str, object] = {"app": APP, "schema": SCHEMA, "entries": tx.entry_count, "head": tx.head}
         if self.chain_key is not None:
-            tables[META]["1"]["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
+            meta["head_key"] = ledger.keyed_head(self.chain_key, tx.head)
+        state.put(META, None, {"1": meta})
         state.add_log([(str(entry.id), entry_to_doc(entry)) for entry in tx.entries])
         # A file vouched for (read in part) begins each incident's entries with its declaration.
+        before = ids_of(tx.snapshot.incidents)
         declared_first = (partial or self._declared_first) and keeps_declared_first(
-            (i.id for i in tx.snapshot.incidents), (*(i.id for i in tx.snapshot.incidents), *tx.incidents), tx.entries
+            before, (*before, *tx.incidents), tx.entries
         )
         self._storage.save(state)  # raises FileProblem and forgets the changed state on failure
         saved = self._storage.load()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..domain.errors import FileProblem
@@ -55,7 +56,7 @@ def incidents_of(path: str, tables: dict[str, Any]) -> tuple[Incident, ...]:
         return tuple(
             sorted(
                 (incident_from_doc(doc) for doc in (tables.get(INCIDENTS) or {}).values()),
-                key=_declared_order,
+                key=_declared,
             )
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -80,10 +81,12 @@ def incidents_to_look_at(path: str, tables: dict[str, Any], incident_id: str | N
     return incidents_of(path, {INCIDENTS: dict(enumerate(chosen))})
 
 
-def _declared_order(incident: Incident) -> tuple[Any, int]:
+def _declared(incident: Incident) -> tuple[datetime, int]:
+    """The order incidents were declared in: ``(declared_at, id_number)``, the store's ids read directly."""
     ident = incident.id
-    if ident[:4] == "INC-" and ident[4:].isdecimal() and ident.isascii():  # as ``id_number`` reads it
-        return incident.declared_at, int(ident[4:])
+    number = ident[4:]
+    if ident.startswith("INC-") and number.isascii() and number.isdecimal():
+        return incident.declared_at, int(number)
     return incident.declared_at, incident.id_number
 
 

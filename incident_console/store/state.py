@@ -3,8 +3,9 @@
 Guarantees: the log's lines are never all in memory. They are read and parsed a block at a time
 while ``log_records`` walks them, read from the end by ``newest_log_records``, and a save copies
 them from the file being replaced into the new one (``pieces``, in the kernel where it can) before
-the lines added since. Every read checks that the file is still the one read (``NotInLayout``
-otherwise). A file that was not in the line layout is read whole and keeps its parsed records
+the lines added since, or, when the tables still fit in the first line, ``in_place`` gives the
+bytes to write over the file as it is (``journal``). Every read checks that the file is still the
+one read (``NotInLayout`` otherwise). A file that was not in the line layout is read whole and keeps its parsed records
 until it is saved in the line layout.
 """
 
@@ -16,7 +17,8 @@ from typing import Any
 from . import blocks
 from .atomic import FileRange, Piece
 from .blocks import SEPARATOR, NotInLayout, Stamp, blocks_of_lines, opened
-from .layout import LOG, Layout, assemble
+from .journal import Patch
+from .layout import CLOSE, LOG, LOG_OPENS, Edit, Layout, assemble, opening, padded, spliced
 from .lines import AscendingKeys, joined_lines, parse_block
 from .tail import newest_records, records_back_with, records_with
 
@@ -40,6 +42,7 @@ class StateFile:
         self._stamp = stamp  # which file that is
         self._added: list[bytes] = []  # lines added since, each run joined by ",\n"
         self._records = records
+        self._edits: list[Edit] = []  # the records put since it was read, for ``in_place``
 
     @classmethod
     def from_data(cls, data: dict[str, Any], stamp: Stamp | None = None) -> StateFile:
@@ -69,6 +72,11 @@ class StateFile:
         if self._records is not None:
             return bool(self._records)
         return self._body[1] > self._body[0] or bool(self._added)
+
+    @property
+    def body(self) -> tuple[int, int]:
+        """Where the log's lines are in the file read: [start, end)."""
+        return self._body
 
     @property
     def stamp(self) -> Stamp | None:
@@ -146,6 +154,17 @@ class StateFile:
         assert self._path is not None  # a state with lines in a file was read from one
         return self._path
 
+    def put(self, table: str, key: str | None, value: Any) -> None:
+        """Set the record ``key`` of ``table`` (with ``key`` None, the whole table) to ``value``."""
+        if key is None:
+            old = self.tables.get(table)
+            self.tables[table] = value
+        else:
+            records = self.tables.setdefault(table, {})
+            old = records.get(key)
+            records[key] = value
+        self._edits.append((table, key, old, value))
+
     def add_log(self, records: Sequence[tuple[str, Any]]) -> None:
         """Put ``records`` after the log's last line."""
         if not records:
@@ -176,7 +195,56 @@ class StateFile:
                 runs.insert(0, FileRange(source, start, end - start))
         return assemble(self.tables, runs)
 
+    def in_place(self, first_line: bytes) -> tuple[list[Patch], bytes, tuple[int, int]] | None:
+        """How to turn the file as read (whose first line is ``first_line``) into the one this
+        state makes without writing it anew: the patches (the first line, then the lines added
+        written over the closing), the closing bytes they overwrite, and where the log's lines will
+        then be.
+
+        The new first line is the old one with the records put since spliced in (``layout.spliced``),
+        or the tables written whole when that cannot be done. None when the file has to be written
+        anew: read whole, nothing added to the log (a file that does not grow could not be told from
+        the one before by a reader), trailing bytes after the closing, or tables that outgrow the
+        first line's slack.
+        """
+        if self._records is not None or not self._added or self._stamp is None:
+            return None
+        start, end = self._body
+        closing = CLOSE if end > start else CLOSE[1:]
+        at = end if end > start else start
+        if at + len(closing) != self._stamp[1] or len(first_line) != start or not first_line.endswith(LOG_OPENS):
+            return None
+        tables_part = spliced(first_line[: -len(LOG_OPENS)].rstrip(b" "), self._edits)
+        head = opening(self.tables, start) if tables_part is None else padded(tables_part, start)
+        if head is None:
+            return None
+        lines = SEPARATOR.join(run for run in self._added if run)
+        tail = (SEPARATOR if end > start else b"") + lines + CLOSE
+        return [*_changed_pages(first_line, head), (at, tail)], closing, (start, at + len(tail) - len(CLOSE))
+
     def saved(self, path: str, stamp: Stamp | None, body: tuple[int, int]) -> None:
         """The state was written as a new file: from now on its lines are those in that file."""
-        self._records, self._added = None, []
+        self._records, self._added, self._edits = None, [], []
         self._path, self._body, self._stamp = path, body, stamp
+
+
+# A change rewrites only the pages of the first line that differ: its meta record, and the records
+# changed and the bytes after them up to the slack, which takes up a change in length.
+_PAGE = 4096
+
+
+def _changed_pages(old: bytes, new: bytes) -> list[Patch]:
+    """The runs of ``_PAGE``-byte pages where ``new`` differs from ``old`` (of the same length), as patches."""
+    before, after = old, new  # slices of bytes compare by memcmp (a memoryview compares item by item)
+    patches: list[Patch] = []
+    run: int | None = None
+    for offset in range(0, len(new), _PAGE):
+        differs = before[offset : offset + _PAGE] != after[offset : offset + _PAGE]
+        if differs and run is None:
+            run = offset
+        elif not differs and run is not None:
+            patches.append((run, new[run:offset]))
+            run = None
+    if run is not None:
+        patches.append((run, new[run:]))
+    return patches

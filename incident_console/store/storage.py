@@ -3,8 +3,13 @@
 Guarantees: ``load`` returns the state held while the file on disk is the one last read or
 written here (same inode, size and times), else reads it again: in the line layout when it is in
 it (``layout``, ``state``), else whole (``strict_json.parse``), and every read problem is one
-sentence (FileProblem). ``save`` writes atomically (``saving``) and, when that fails, drops the held
-state, which was changed in memory. ``generation`` changes whenever the held state is replaced.
+sentence (FileProblem). A read never gives a file a change in place left half-written
+(``journal``): a journal beside the file is played back or waited for under the file's lock first,
+and a read that a change in place overlapped (the file's stamp moved, or a journal appeared) is read
+again under the lock. A version of the file this store wrote and vouched for (``vouched``) has its
+first line parsed without the checks meant for files edited by hand. ``save`` writes atomically
+(``saving``) and, when that fails, drops the held state, which was changed in memory.
+``generation`` changes whenever the held state is replaced.
 
 TinyDB's own ``read``/``write`` see the whole file as one dict, for ``TinyDB(path, storage=...)``.
 """
@@ -12,20 +17,24 @@ TinyDB's own ``read``/``write`` see the whole file as one dict, for ``TinyDB(pat
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from tinydb.storages import Storage
 
 from ..domain.errors import FileProblem
-from . import saving, vouched
+from . import journal, saving, vouched
 from .atomic import TEMP_MARK, temp_prefix, write_atomically
 from .blocks import NotInLayout, Stamp, stamp_at, stamp_of
 from .layout import find_layout
+from .lock import FileLock
 from .state import StateFile
 from .strict_json import MAX_NESTING, parse
 
 # What this module is asked for by name, though it lives in the modules beside it.
 __all__ = ["MAX_NESTING", "TEMP_MARK", "AtomicJSONStorage", "StateFile", "temp_prefix", "write_atomically"]
+
+T = TypeVar("T")
 
 
 class AtomicJSONStorage(Storage):
@@ -37,6 +46,8 @@ class AtomicJSONStorage(Storage):
         self._stamp: Stamp | None = None
         # Bumped whenever the state is replaced, so readers can tell it changed.
         self.generation = 0
+        # The file's lock (the repository's), taken to read a file a change in place is under way on.
+        self.lock = FileLock(self.path)
 
     def stamp(self) -> Stamp | None:
         return stamp_at(self.path)
@@ -67,16 +78,56 @@ class AtomicJSONStorage(Storage):
         ``checked``: a file this store recorded as checked (``vouched``) has its tables parsed the
         cheaper way (``layout.find_layout``); ``verify`` reads them with every check.
         """
+        return self._settled(lambda: self._read_state(whole, checked))
+
+    def _read_state(self, whole: bool, checked: bool) -> StateFile:
         if not whole:
             try:
-                trust = (lambda stamp: vouched.is_vouched(self.path, stamp)) if checked else None
-                return StateFile.from_layout(self.path, find_layout(self.path, trust))
+                return StateFile.from_layout(self.path, find_layout(self.path, self._trusted if checked else None))
             except NotInLayout:
                 pass
             except OSError as exc:
                 raise FileProblem(f"cannot read {self.path}: {exc.strerror}") from None
         raw, stamp = self._read_bytes()
         return StateFile.from_data(parse(self.path, raw), stamp)
+
+    def _trusted(self, stamp: Stamp) -> bool:
+        return vouched.is_vouched(self.path, stamp)
+
+    def settle(self) -> None:
+        """Under the file's lock: put back the file a crashed change in place left, if any."""
+        if journal.pending(self.path):
+            try:
+                journal.recover(self.path)
+            except OSError as exc:
+                raise FileProblem(
+                    f"cannot put back {self.path} after a change to it was cut off: {exc.strerror or exc}"
+                ) from None
+
+    def _settled(self, read: Callable[[], T]) -> T:
+        """``read()`` of a file no change in place is half-way through (see the module)."""
+        if self.lock.held:
+            self.settle()
+            return read()
+        if not journal.pending(self.path):
+            before = self.stamp()
+            try:
+                result = read()
+            except FileProblem:
+                if self.stamp() == before and not journal.pending(self.path):
+                    raise
+            else:
+                if self.stamp() == before and not journal.pending(self.path):
+                    return result
+        try:
+            self.lock.__enter__()
+        except FileProblem as exc:
+            raise FileProblem(f"cannot read {self.path} while another process changes it in place: {exc}") from None
+        try:
+            self.settle()
+            return read()
+        finally:
+            self.lock.__exit__()
 
     def _read_bytes(self) -> tuple[bytes, Stamp]:
         """The file's bytes and the stamp of the very file they were read from."""
@@ -118,7 +169,7 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self.stamp() is None:
             return None
-        return parse(self.path, self._read_bytes()[0])
+        return self._settled(lambda: parse(self.path, self._read_bytes()[0]))
 
     def write(self, data: dict[str, Any]) -> None:
         self.save(StateFile.from_data(data))

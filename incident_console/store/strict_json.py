@@ -95,7 +95,10 @@ def dumps(value: Any) -> bytes:
     Characters that could drive a terminal or disguise text (C1 and bidi controls; JSON escapes C0
     itself) are written as ``\\u`` escapes, so ``cat`` or ``less`` of the file shows them harmlessly.
     """
-    return escape_json(json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)).encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if text.isascii() and "\x7f" not in text:
+        return text.encode("ascii")  # nothing to escape: every character escape_json writes is DEL or beyond ASCII
+    return escape_json(text).encode("utf-8")
 
 
 def parse(path: str, raw: bytes) -> dict[str, Any]:

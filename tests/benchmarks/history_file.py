@@ -18,7 +18,6 @@ from incident_console.domain.times import to_text
 from incident_console.store import layout
 from incident_console.store.lines import line
 from incident_console.store.snapshots import APP, SCHEMA
-from incident_console.store.strict_json import dumps
 
 START = datetime(2025, 11, 28, 3, 0, tzinfo=UTC)
 TEXT = "Restarted the checkout pods in eu-west-1; error rate back under 0.1% (watching) #{n}"
@@ -145,7 +144,8 @@ def build_file(path: Path | str, entries: int, incidents: list[int] | None = Non
             layout.INCIDENTS: incidents,
             layout.ITEMS: {},
         }
-        opening = dumps(tables)[:-1] + b"," + layout.LOG_OPENS
+        opening = layout.opening(tables)  # with the slack a save of the store leaves
+        assert opening is not None
         out.write(opening)
         out.write(layout.blocks.SEPARATOR.join(lines) if lines else b"")
         out.write(layout.CLOSE if lines else layout.CLOSE[1:])
