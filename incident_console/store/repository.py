@@ -27,7 +27,7 @@ from tinydb import TinyDB
 from ..domain import ledger
 from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
-from . import vouched
+from . import archive_record, vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
 from .change_view import change_view
@@ -162,6 +162,7 @@ class Repository:
                     recorded_at=recorded_at,
                     head=str(meta.get("head") or (newest.hash if newest else ledger.GENESIS)),
                     next_entry=max(int(meta.get("entries") or 0), last) + 1,
+                    floors=archive_record.floors(state.tables) if state is not None else (0, 0),
                 )
                 yield tx
                 if not tx.dirty:

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (each module registers its commands)
     handoff,
     postmortem,
     files,
+    archive,
     detect,
     serve,
     completion,
