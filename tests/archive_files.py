@@ -1,4 +1,4 @@
-"""State files to archive from: incidents open, resolved with the post-mortem to do, and finished, their entries interleaved."""
+"""State files to archive from: incidents open, resolved (post-mortem to do) and finished, entries interleaved."""
 
 from __future__ import annotations
 

@@ -118,20 +118,50 @@ def finish_pending(work: str, tables: dict[str, Any]) -> list[str]:
     """Finish what a crashed archive left (call under the working file's lock): rename a pending
     archive the record proves complete, remove one no record names. Returns what was done."""
     done = []
-    for record in _records(work, tables):
+    records = _records(work, tables)
+    for record in records:
         out = record_path(work, record.file)
         pending = pending_path(out)
-        if not os.path.lexists(pending):
-            continue
-        if _matches(pending, record):
+        if os.path.lexists(pending) and _matches(pending, record):
             os.replace(pending, out)
             fsync_folder(os.path.dirname(out) or ".")
             done.append(f"finished moving archive {record.file} into place")
-        else:
+    for pending in pending_beside(work, records):
+        remove_stale_temps(pending, locked=False)
+        if os.path.lexists(pending) and _made_from(pending, work):
             with contextlib.suppress(OSError):
                 os.unlink(pending)
-            done.append(f"removed an unfinished archive beside {record.file}")
+                done.append(f"removed an unfinished archive {os.path.basename(pending)}")
     return done
+
+
+def pending_beside(work: str, records: Iterable[ArchiveRecord]) -> list[str]:
+    """The pending archives (and their writers' temporary files) in the working file's folder and
+    beside each recorded archive."""
+    folders = {os.path.dirname(os.path.abspath(work))}
+    folders |= {os.path.dirname(record_path(work, r.file)) for r in records}
+    found = []
+    for folder in sorted(folders):
+        try:
+            names = [entry.name for entry in os.scandir(folder)]
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(".") and name.endswith(PENDING_MARK):
+                found.append(os.path.join(folder, name))
+            elif name.startswith(".") and f"{PENDING_MARK}.tmp-" in name:
+                found.append(os.path.join(folder, name.split(".tmp-")[0]))
+    return sorted(set(found))
+
+
+def _made_from(pending: str, work: str) -> bool:
+    """Whether a pending archive was made from ``work`` (its ``archive_of`` names it)."""
+    try:
+        table = AtomicJSONStorage(pending).read_state().tables.get(ARCHIVE_OF) or {}
+    except (FileProblem, OSError):
+        return False
+    record = table.get("1") if isinstance(table, dict) else None
+    return isinstance(record, dict) and _same(str(record.get("path") or ""), work)
 
 
 def _matches(path: str, record: ArchiveRecord) -> bool:
@@ -143,14 +173,10 @@ def _matches(path: str, record: ArchiveRecord) -> bool:
     return meta.get("head") == record.head and meta.get("entries") == record.entries
 
 
-def _drop_unrecorded_pending(out: str, records: Iterable[ArchiveRecord], work: str) -> None:
-    """A pending archive beside ``out`` that no record names is a crashed archive's: it is removed."""
+def _drop_unrecorded_pending(out: str) -> None:
+    """A pending archive beside ``out`` left now is a crashed archive's that no record names: removed."""
     pending = pending_path(out)
     remove_stale_temps(pending, locked=False)
-    if not os.path.lexists(pending):
-        return
-    if any(_same(record_path(work, r.file), out) and _matches(pending, r) for r in records):
-        return  # finish_pending moves it into place
     with contextlib.suppress(OSError):
         os.unlink(pending)
 
@@ -173,6 +199,7 @@ def archive(
     ``chosen`` raises (InputError) when there is nothing to move; nothing is written then.
     """
     from .archive_check import check_state
+
     out = os.path.abspath(os.path.expanduser(out))
     if _same(out, work):
         raise InputError(f"--out {out} is the working file itself; name another file for the archive")
@@ -182,7 +209,7 @@ def archive(
         state = read_whole(work)
         finish_pending(work, state.tables)
         records = _records(work, state.tables)
-        _drop_unrecorded_pending(out, records, work)
+        _drop_unrecorded_pending(out)
         verdict = check_state(work, state, chain_key)
         if verdict.problem is not None:
             raise FileProblem(f"{work} does not verify ({verdict.problem}); nothing was archived")
@@ -238,7 +265,7 @@ def _move(
             INCIDENTS: {**(old_tables.get(INCIDENTS) or {}), **moved_incidents},
             ITEMS: {**(old_tables.get(ITEMS) or {}), **moved_items},
             LINKS: links_table({ident: link(ident) for ident in needed_links(archive_ids, None, None)}),
-            ARCHIVE_OF: {"1": {"file": os.path.basename(work)}},
+            ARCHIVE_OF: {"1": {"file": os.path.basename(work), "path": os.path.abspath(work)}},
         },
         records=archived_log,
     )
@@ -254,7 +281,8 @@ def _move(
     trimmed = dict(tables)
     trimmed[INCIDENTS] = _rows(tables.get(INCIDENTS), lambda doc: doc.get("id") not in moved_ids)
     trimmed[ITEMS] = _rows(tables.get(ITEMS), lambda doc: doc.get("incident_id") not in moved_ids)
-    trimmed[ARCHIVES] = archive_tables([record if r is existing else r for r in records] + ([] if existing else [record]))
+    kept_records = [record if r is existing else r for r in records]
+    trimmed[ARCHIVES] = archive_tables(kept_records + ([] if existing else [record]))
     kept_links = needed_links((int(doc["id"]) for _, doc in kept), count, head)
     trimmed[LINKS] = links_table({ident: link(ident) for ident in kept_links})
     _write(work, out, archive_state, StateFile(trimmed, records=kept))
@@ -278,7 +306,9 @@ def _existing_archive(work: str, out: str, record: ArchiveRecord | None) -> Stat
     """The archive at ``out`` to append to, when there is one: only the one this file records, as recorded."""
     if not os.path.lexists(out):
         if record is not None:
-            raise FileProblem(f"{out} is recorded as an archive of {work} but is missing; restore it, or archive elsewhere")
+            raise FileProblem(
+                f"{out} is recorded as an archive of {work} but is missing; restore it, or archive elsewhere"
+            )
         return None
     if record is None:
         raise InputError(

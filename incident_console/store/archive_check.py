@@ -14,8 +14,17 @@ from typing import Any
 from ..domain.errors import FileProblem
 from ..domain.model import LogEntry
 from . import verification
-from .archive import finish_pending, pending_path, read_whole, record_path
-from .archive_record import ARCHIVES, LINKS, RecordProblem, archive_tables, links_of, links_table, records_of
+from .archive import finish_pending, pending_beside, read_whole, record_path
+from .archive_record import (
+    ARCHIVE_OF,
+    ARCHIVES,
+    LINKS,
+    RecordProblem,
+    archive_tables,
+    links_of,
+    links_table,
+    records_of,
+)
 from .documents import entry_from_doc
 from .layout import meta_record
 from .lock import FileLock
@@ -52,7 +61,7 @@ def finish_archiving(work: str, lock: FileLock) -> list[str]:
         records = records_of(read_whole(work).tables)
     except RecordProblem:
         return []
-    if not any(os.path.lexists(pending_path(record_path(work, r.file))) for r in records):
+    if not pending_beside(work, records):
         return []  # the usual case: nothing to do, and no lock taken
     with lock:
         return finish_pending(work, read_whole(work).tables)
@@ -72,7 +81,7 @@ def check_with_archive(
     named = [r for r in records if os.path.realpath(record_path(work, r.file)) == os.path.realpath(archive)]
     archive_state = read_whole(archive)
     meta = meta_record(archive_state.tables)
-    if not named:
+    if not named and archive_state.tables.get(ARCHIVE_OF):
         # Moved or renamed since: known by its head, else the wrong file.
         named = [r for r in records if r.head == meta.get("head")]
     if not named:

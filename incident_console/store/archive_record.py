@@ -88,7 +88,9 @@ def links_of(tables: Mapping[str, Any]) -> dict[int, str]:
     for key, doc in table.items():
         ident = doc.get("id") if isinstance(doc, dict) else None
         previous = doc.get("previous") if isinstance(doc, dict) else None
-        if not _count(ident) or str(ident) != str(key) or not isinstance(previous, str) or not _HASH.fullmatch(previous):
+        if not isinstance(ident, int) or not _count(ident) or str(ident) != str(key):
+            raise RecordProblem(f"link {key} is malformed (it needs the entry's id and its predecessor's hash)")
+        if not isinstance(previous, str) or not _HASH.fullmatch(previous):
             raise RecordProblem(f"link {key} is malformed (it needs the entry's id and its predecessor's hash)")
         links[ident] = previous
     return links

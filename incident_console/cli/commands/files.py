@@ -86,7 +86,9 @@ def where(ctx: Context) -> Reply:
 def _verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
     p.add_argument("--head", metavar="HASH", help="the log head the sender read out (show, handoff, export print it)")
-    p.add_argument("--with-archive", metavar="ARCHIVE", help="check the hash chain across the file and this archive of it")
+    p.add_argument(
+        "--with-archive", metavar="ARCHIVE", help="check the hash chain across the file and this archive of it"
+    )
 
 
 @command(
