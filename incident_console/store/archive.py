@@ -44,7 +44,7 @@ from .archive_record import (
     needed_links,
     records_of,
 )
-from .atomic import fsync_folder, remove_stale_temps
+from .atomic import TEMP_MARK, fsync_folder, remove_stale_temps
 from .layout import INCIDENTS, ITEMS, META, meta_record
 from .lock import FileLock
 from .saving import write_state
@@ -55,7 +55,7 @@ from .storage import AtomicJSONStorage
 PENDING_MARK = ".archiving"
 # Test hook: called with the name of each step of an archive, so a test can stop the process there.
 after_step: Callable[[str], None] | None = None
-STEPS = ("archive_written", "working_replaced", "renamed")
+STEPS = ("archive_written", "working_replaced", "renaming", "renamed")
 
 
 def _step(name: str) -> None:
@@ -149,8 +149,8 @@ def pending_beside(work: str, records: Iterable[ArchiveRecord]) -> list[str]:
         for name in names:
             if name.startswith(".") and name.endswith(PENDING_MARK):
                 found.append(os.path.join(folder, name))
-            elif name.startswith(".") and f"{PENDING_MARK}.tmp-" in name:
-                found.append(os.path.join(folder, name.split(".tmp-")[0]))
+            elif name.startswith("..") and f"{PENDING_MARK}{TEMP_MARK}" in name:  # its atomic writer's temporary
+                found.append(os.path.join(folder, name.split(TEMP_MARK)[0][1:]))
     return sorted(set(found))
 
 
@@ -206,6 +206,7 @@ def archive(
     if os.path.isdir(out):
         raise InputError(f"--out {out} is a folder; name a file for the archive")
     with lock, FileLock(out, lock.timeout):
+        remove_stale_temps(work)  # under the lock, every temporary file beside it is a crashed writer's
         state = read_whole(work)
         finish_pending(work, state.tables)
         records = _records(work, state.tables)
@@ -298,6 +299,16 @@ def _move(
     )
 
 
+def _records_pending(work: str, out: str) -> bool:
+    """Whether the working file now on disk records the pending archive beside ``out`` (its save landed)."""
+    try:
+        records = records_of(AtomicJSONStorage(work).read_state().tables)
+    except (FileProblem, RecordProblem, OSError):
+        return False
+    pending = pending_path(out)
+    return any(_same(record_path(work, r.file), out) and _matches(pending, r) for r in records)
+
+
 def _rows(table: Any, keep: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     return {key: doc for key, doc in (table or {}).items() if isinstance(doc, dict) and keep(doc)}
 
@@ -339,11 +350,14 @@ def _write(work: str, out: str, archive_state: StateFile, trimmed: StateFile) ->
     try:
         write_state(work, trimmed)
     except FileProblem as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(pending)
-        raise FileProblem(f"{exc}; nothing was archived") from None
+        if not _records_pending(work, out):  # the working file is as it was: the archive is dropped
+            with contextlib.suppress(OSError):
+                os.unlink(pending)
+            raise FileProblem(f"{exc}; nothing was archived") from None
+        # The trimmed file is in place (the failure came after its replace): the archive must follow it.
     _step("working_replaced")
     try:
+        _step("renaming")
         os.replace(pending, out)
     except OSError as exc:
         raise FileProblem(
