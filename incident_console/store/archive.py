@@ -205,6 +205,10 @@ def archive(
         raise InputError(f"--out {out} is the working file itself; name another file for the archive")
     if os.path.isdir(out):
         raise InputError(f"--out {out} is a folder; name a file for the archive")
+    try:
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+    except OSError as exc:
+        raise FileProblem(f"cannot create the folder for {out}: {exc.strerror or exc}") from None
     with lock, FileLock(out, lock.timeout):
         remove_stale_temps(work)  # under the lock, every temporary file beside it is a crashed writer's
         state = read_whole(work)
