@@ -86,9 +86,7 @@ def show_text(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> str
     return "\n".join(text)
 
 
-def verify_text(
-    path: str, verdict: Verdict, expected_head: str | None, keyed: bool, archive: str | None = None
-) -> str:
+def verify_text(path: str, verdict: Verdict, expected_head: str | None, keyed: bool, archive: str | None = None) -> str:
     """What ``verify`` prints for a file found intact (with ``archive``: the two checked as one chain)."""
     checked = "hash chain verified" + (f" across {archive}" if archive else "")
     checked += ", keyed head verified" if keyed else ""

@@ -155,6 +155,9 @@ class Repository:
                 current, newest, partial = self._change_snapshot()
                 self._first_change = False
                 state = self._storage.load()  # the one the snapshot was made from
+                if state is not None and state.tables.get(archive_record.ARCHIVE_OF):
+                    # Its head and count are recorded in the working file it came from: a change would break that.
+                    raise FileProblem(f"{self.path} is an archive: it is read, never changed; left unchanged")
                 meta = meta_record(state.tables if state is not None else {})
                 last = newest.id if newest else 0
                 tx = Transaction(

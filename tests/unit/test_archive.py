@@ -207,3 +207,13 @@ def test_archive_json_and_completion(tmp_path: Path, capfd: pytest.CaptureFixtur
     assert data["entries"] == len(log_of(out)) and data["appended"] is False
     status, text, _ = run(capfd, "completion", "fish")
     assert status == 0 and "archive" in text and "resolved-older-than" in text
+
+
+def test_an_archive_is_never_changed_by_a_command(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    work, out = _archived(tmp_path)
+    before = out.read_bytes()
+    status, _, err = run(capfd, "--file", str(out), "log", "a note in the archive", "--incident", "INC-1")
+    assert status == 1 and "is an archive: it is read, never changed" in err
+    assert out.read_bytes() == before
+    status, text, _ = run(capfd, "--file", str(out), "show", "--incident", "INC-1")
+    assert status == 0 and "INC-1" in text
