@@ -50,6 +50,7 @@ from .lock import FileLock
 from .saving import write_state
 from .snapshots import APP, SCHEMA, check_ours, incidents_of
 from .state import StateFile
+from .state_check import check_state
 from .storage import AtomicJSONStorage
 
 PENDING_MARK = ".archiving"
@@ -198,7 +199,6 @@ def archive(
 
     ``chosen`` raises (InputError) when there is nothing to move; nothing is written then.
     """
-    from .archive_check import check_state
 
     out = os.path.abspath(os.path.expanduser(out))
     if _same(out, work):

@@ -9,10 +9,7 @@ head, with the tables of both against it. Every problem is one sentence in the V
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from ..domain.errors import FileProblem
-from ..domain.model import LogEntry
 from . import verification
 from .archive import finish_pending, pending_beside, read_whole, record_path
 from .archive_record import (
@@ -25,32 +22,12 @@ from .archive_record import (
     links_table,
     records_of,
 )
-from .documents import entry_from_doc
 from .layout import meta_record
 from .lock import FileLock
 from .snapshots import incidents_of, items_of
 from .state import StateFile
+from .state_check import check_state, entry_reader
 from .verification import Verdict
-
-
-def _to_entry(path: str) -> Any:
-    def to_entry(doc: Any) -> LogEntry:
-        try:
-            return entry_from_doc(doc)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise FileProblem(f"{path} has a malformed log entry ({exc!s}); left unchanged") from None
-
-    return to_entry
-
-
-def check_state(
-    path: str, state: StateFile, chain_key: bytes | None = None, expected_head: str | None = None
-) -> Verdict:
-    """A state file read whole, checked on its own (as ``verify`` checks it)."""
-    tables = state.tables
-    return verification.check(
-        state, incidents_of(path, tables), items_of(path, tables), _to_entry(path), expected_head, chain_key
-    )
 
 
 def finish_archiving(work: str, lock: FileLock) -> list[str]:
@@ -116,4 +93,4 @@ def check_with_archive(
     merged = StateFile(tables, records=sorted(work_log + archive_log, key=lambda record: int(record[1]["id"])))
     incidents = incidents_of(work, state.tables) + incidents_of(archive, archive_state.tables)
     items = items_of(work, state.tables) + items_of(archive, archive_state.tables)
-    return verification.check(merged, incidents, items, _to_entry(work), expected_head, chain_key)
+    return verification.check(merged, incidents, items, entry_reader(work), expected_head, chain_key)

@@ -8,8 +8,9 @@ failure instead of counting it. A scenario the machine cannot run raises ``Unava
 The families: ``crash``, ``disk``, ``concurrency``, ``hostile`` (a fixture set of broken files) and
 ``generated`` (generated ones), ``text`` and ``pseudo_terminal`` (untrusted text), ``clipboard``,
 ``clock``, ``locales``, ``permissions``, ``archive`` (an archive stopped or failing at each step).
-Beside them, what several families share: ``console`` (a headless console to drive and read) and ``seeded`` (seeded hypothesis settings); ``harness.py`` one
-folder up holds what every reliability module shares. The planted-name, lock, tamper and burst
+Beside them, what several families share: ``console`` (a headless console to drive and read) and
+``seeded`` (seeded hypothesis settings); ``harness.py`` one folder up holds what every reliability
+module shares. The planted-name, lock, tamper and burst
 scenarios have modules of their own one folder up (``planted.py``, ``locks.py``, ``tamper.py``,
 ``bursts.py``).
 """
