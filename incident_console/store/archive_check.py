@@ -27,6 +27,7 @@ from .lock import FileLock
 from .snapshots import incidents_of, items_of
 from .state import StateFile
 from .state_check import check_state, entry_reader
+from .storage import AtomicJSONStorage
 from .verification import Verdict
 
 
@@ -35,13 +36,14 @@ def finish_archiving(work: str, lock: FileLock) -> list[str]:
     if not os.path.exists(work):
         return []
     try:
-        records = records_of(read_whole(work).tables)
+        # The tables only (a file in the line layout is not read past them): cheap enough for every open.
+        records = records_of(AtomicJSONStorage(work).read_state().tables)
     except RecordProblem:
         return []
     if not pending_beside(work, records):
         return []  # the usual case: nothing to do, and no lock taken
     with lock:
-        return finish_pending(work, read_whole(work).tables)
+        return finish_pending(work, AtomicJSONStorage(work).read_state().tables)
 
 
 def check_with_archive(

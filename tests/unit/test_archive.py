@@ -217,3 +217,27 @@ def test_an_archive_is_never_changed_by_a_command(tmp_path: Path, capfd: pytest.
     assert out.read_bytes() == before
     status, text, _ = run(capfd, "--file", str(out), "show", "--incident", "INC-1")
     assert status == 0 and "INC-1" in text
+
+
+def test_verify_finishes_an_archive_whose_rename_failed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incident_console.domain.errors import FileProblem
+    from incident_console.store import archive
+
+    work, out = tmp_path / "incidents.json", tmp_path / "archive.json"
+    desk = build(work, FATES)
+
+    def refuse(step: str) -> None:
+        if step == "renaming":
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(archive, "after_step", refuse)
+    with pytest.raises(FileProblem, match="`incident-console verify` finishes it"):
+        desk.archive(str(out), cut())
+    monkeypatch.setattr(archive, "after_step", None)
+    assert not out.exists() and Path(archive.pending_path(str(out))).exists()
+    status, text, err = run(capfd, "--file", str(work), "verify", "--with-archive", str(out))
+    assert status == 0, err
+    assert "finished moving archive archive.json into place" in text
+    assert not Path(archive.pending_path(str(out))).exists()

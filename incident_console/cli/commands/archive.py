@@ -38,9 +38,10 @@ def archive(ctx: Context) -> Reply:
     moved = ctx.desk.archive(out, cut)
     verb = "added to" if moved.appended else "moved to"
     text = (
-        f"{len(moved.incidents)} incidents ({', '.join(moved.incidents)}), {moved.entries} log entries and "
-        f"{moved.items} action items {verb} {moved.archive}\n"
-        f"the archive holds {moved.archive_entries} entries; head {moved.head}"
+        f"{_count(len(moved.incidents), 'incident')} ({', '.join(moved.incidents)}), "
+        f"{_count(moved.entries, 'log entry', 'log entries')} and {_count(moved.items, 'action item')} "
+        f"{verb} {moved.archive}\n"
+        f"the archive holds {_count(moved.archive_entries, 'entry', 'entries')}; head {moved.head}"
     )
     data = {
         "archive": moved.archive,
@@ -54,3 +55,7 @@ def archive(ctx: Context) -> Reply:
         "head": moved.head,
     }
     return Reply(text, data)
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
