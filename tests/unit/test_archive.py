@@ -241,3 +241,16 @@ def test_verify_finishes_an_archive_whose_rename_failed(
     assert status == 0, err
     assert "finished moving archive archive.json into place" in text
     assert not Path(archive.pending_path(str(out))).exists()
+
+
+def test_a_keyed_chain_stays_keyed_across_the_archive(tmp_path: Path) -> None:
+    key = b"the team's secret key"
+    work, out = tmp_path / "incidents.json", tmp_path / "archive.json"
+    desk = build(work, FATES, chain_key=key)
+    desk.archive(str(out), cut())
+    assert Repository(work, chain_key=key).verify() is None
+    assert Repository(out, chain_key=key).verify() is None
+    assert desk.check_with_archive(str(out)).problem is None
+    desk.log("after the archive", incident_id="INC-2")
+    assert desk.check_with_archive(str(out)).problem is None
+    assert Repository(work, chain_key=b"another key").verify() is not None

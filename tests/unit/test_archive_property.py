@@ -14,14 +14,14 @@ from incident_console.domain.errors import InputError
 from incident_console.store.repository import Repository
 from tests.archive_files import FINISHED, OPEN, RESOLVED, build
 
-fates = st.lists(st.sampled_from([OPEN, RESOLVED, FINISHED]), min_size=3, max_size=12)
+fates = st.lists(st.sampled_from([OPEN, RESOLVED, FINISHED]), min_size=3, max_size=20)
 
 
 def _log(path: Path) -> dict[str, dict]:
     return dict(json.loads(path.read_text())["log"]) if path.exists() else {}
 
 
-@settings(max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(fates=fates, notes=st.integers(0, 4), seed=st.integers(0, 1 << 20), cuts=st.lists(st.floats(0, 1), max_size=3))
 def test_archiving_keeps_the_chain_and_the_open_incidents(
     fates: list[str], notes: int, seed: int, cuts: list[float]
