@@ -87,6 +87,8 @@ class IncidentConsole(App[None]):
         self._verify_on_open = verify_on_open
         self._since_retry = 0.0
         self.unsaved_at_exit: list[Change] = []
+        # The Desk the console was opened on, once another file is shown (``open_read_only``).
+        self._home: Desk | None = None
         # Set when the rest of a long log, read after the first frame, is refused: the console closes
         # and the command line prints it.
         self.refused: str | None = None
@@ -300,14 +302,19 @@ class IncidentConsole(App[None]):
     def open_read_only(self, path: str) -> str | None:
         """Show another state file (an archive) read-only, as ``--read-only`` does; None, or why not.
 
-        The Desk opens it; the console keeps its clock and author, and nothing it shows can be changed."""
+        The Desk opens it; the console keeps its clock and author, and nothing it shows can be changed.
+        Naming the file the console was opened on goes back to it, as it was opened."""
         if self.saver.pending():
             return "Changes are still being saved; open the file once they are."
         target = os.path.abspath(os.path.expanduser(path))
         if not os.path.isfile(target):
             return f"{path} is not a file."
+        home = self._home = self._home or self.desk
         try:
-            desk = Desk.open(target, author=self.desk.author, clock=self.clock, read_only=True)
+            if os.path.realpath(target) == os.path.realpath(home.path):
+                desk = home  # back to the file the console was opened on, as it was opened
+            else:
+                desk = Desk.open(target, author=self.desk.author, clock=self.clock, read_only=True)
             snapshot = desk.snapshot()
         except (FileProblem, InputError) as exc:
             return visible(str(exc))

@@ -37,6 +37,15 @@ async def test_the_picker_opens_an_archive_read_only(tmp_path: Path, clipboard) 
             await pilot.press(key)
         await pilot.pause(0.3)
         assert not app.saver.pending()
+        await pilot.press("i")  # and back to the working file, which can be changed again
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await type_into(pilot, "#field-path", str(work))
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.desk.path == str(work) and not app.desk.read_only and not app.read_only
+        assert [i.id for i in app.snapshot.incidents] == ["INC-2"]
     assert out.read_bytes() == archived
     assert any("read-only" in n.message for n in notices(app))
 
