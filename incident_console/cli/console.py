@@ -19,6 +19,8 @@ def _open_console(args: argparse.Namespace, path: str, now: datetime) -> int:
 
     ctx = Context(args, path, now, read_only=bool(getattr(args, "read_only", False)))
     desk = ctx.desk
+    if not ctx.read_only:
+        desk.finish_archiving()  # an archive a crash interrupted after the working file was trimmed
     # Refuse a file that is not ours before the screen opens. Only the newest part of a long log
     # is read here; the console reads the rest after its first frame (and closes if it is refused).
     desk.newest(ctx.incident_id)

@@ -31,6 +31,8 @@ class Verdict(Protocol):
     def unchecked(self) -> Sequence[str]: ...
     @property
     def clock(self) -> Sequence[str]: ...
+    @property
+    def archived(self) -> Sequence[tuple[str, int]]: ...
 
 
 def out(text: str = "") -> None:
@@ -84,9 +86,10 @@ def show_text(desk: Desk, snap: Snapshot, incident: Incident, lines: int) -> str
     return "\n".join(text)
 
 
-def verify_text(path: str, verdict: Verdict, expected_head: str | None, keyed: bool) -> str:
-    """What ``verify`` prints for a file found intact."""
-    checked = "hash chain verified" + (", keyed head verified" if keyed else "")
+def verify_text(path: str, verdict: Verdict, expected_head: str | None, keyed: bool, archive: str | None = None) -> str:
+    """What ``verify`` prints for a file found intact (with ``archive``: the two checked as one chain)."""
+    checked = "hash chain verified" + (f" across {archive}" if archive else "")
+    checked += ", keyed head verified" if keyed else ""
     checked += ", tables agree with the log"
     text = [f"{path}: intact ({verdict.entries} entries, {checked}; head {verdict.head})"]
     if expected_head and verdict.head_entry is not None:
@@ -97,4 +100,5 @@ def verify_text(path: str, verdict: Verdict, expected_head: str | None, keyed: b
     if verdict.unchecked:
         text.append(f"  not checked (written before the log carried these values): {'; '.join(verdict.unchecked)}")
     text += [f"  clock problem: {problem}" for problem in verdict.clock]
+    text += [f"  {count} entries are in archive {name} (not checked)" for name, count in verdict.archived]
     return "\n".join(text)

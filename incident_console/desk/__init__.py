@@ -15,6 +15,7 @@ combines them, so a door calls ``desk.log(...)`` or ``desk.handoff(...)`` with n
 - ``resolve``: statuses and the resolve checklist
 - ``handoff``: the briefing and the review
 - ``postmortem``: the post-mortem and action items
+- ``archive``: moving finished incidents to an archive file, and checking the two together
 - ``reading``: queries, and the file's own status; ``core``: what they all share
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 
+from .archive import Archiving
 from .communicate import Communicating
 from .core import READ_ONLY, USER_VARIABLE, Clock, ReadOnlyView, default_author, system_clock
 from .declare import TriageResult
@@ -56,7 +58,7 @@ def state_path(path: str | None = None) -> str:
     return state_file(path)
 
 
-class Desk(Detecting, Communicating, Responding, Resolving, HandingOff, PostMortems):
+class Desk(Detecting, Communicating, Responding, Resolving, HandingOff, PostMortems, Archiving):
     """The incident desk: reads the state file and records every action in it."""
 
     @classmethod

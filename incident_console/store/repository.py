@@ -27,7 +27,7 @@ from tinydb import TinyDB
 from ..domain import ledger
 from ..domain.errors import FileProblem
 from ..domain.model import LogEntry, Snapshot
-from . import vouched
+from . import archive_record, vouched
 from .atomic import remove_stale_temps, write_atomically
 from .blocks import NotInLayout
 from .change_view import Look, change_view
@@ -204,6 +204,9 @@ class Repository:
                 current, newest, partial = self._change_snapshot()
                 self._first_change = False
                 state = self._storage.load()  # the one the snapshot was made from
+                if state is not None and state.tables.get(archive_record.ARCHIVE_OF):
+                    # Its head and count are recorded in the working file it came from: a change would break that.
+                    raise FileProblem(f"{self.path} is an archive: it is read, never changed; left unchanged")
                 meta = meta_record(state.tables if state is not None else {})
                 last = newest.id if newest else 0
                 tx = Transaction(
@@ -211,6 +214,7 @@ class Repository:
                     recorded_at=recorded_at,
                     head=str(meta.get("head") or (newest.hash if newest else ledger.GENESIS)),
                     next_entry=max(int(meta.get("entries") or 0), last) + 1,
+                    floors=archive_record.floors(state.tables) if state is not None else (0, 0),
                 )
                 yield tx
                 if not tx.dirty:

@@ -20,8 +20,12 @@ from .documents import entry_to_doc
 class Transaction:
     """Changes gathered under the lock and written in one atomic save."""
 
-    def __init__(self, snapshot: Snapshot, recorded_at: datetime, head: str, next_entry: int) -> None:
+    def __init__(
+        self, snapshot: Snapshot, recorded_at: datetime, head: str, next_entry: int, floors: tuple[int, int] = (0, 0)
+    ) -> None:
         self.snapshot = snapshot
+        # The highest incident number and action item id moved to an archive: never given out again.
+        self._floors = floors
         self.recorded_at = recorded_at
         self._head = head
         self._next_entry = next_entry
@@ -31,14 +35,14 @@ class Transaction:
 
     def next_item_id(self) -> int:
         ids = [i.id for i in self.snapshot.action_items] + list(self.items)
-        return max(ids, default=0) + 1
+        return max([*ids, self._floors[1]]) + 1
 
     def put_item(self, item: ActionItem) -> None:
         self.items[item.id] = item
 
     def next_incident_id(self) -> str:
         numbers = [i.id_number for i in self.snapshot.incidents] + [i.id_number for i in self.incidents.values()]
-        return f"INC-{max(numbers, default=0) + 1}"
+        return f"INC-{max([*numbers, self._floors[0]]) + 1}"
 
     def put_incident(self, incident: Incident) -> None:
         self.incidents[incident.id] = incident

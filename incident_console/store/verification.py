@@ -14,6 +14,7 @@ from ..domain import ledger
 from ..domain.clock import CLOCK_SLACK, clock_problem
 from ..domain.model import ActionItem, Incident, LogEntry
 from ..domain.replay import Replay, disagreement
+from .archive_record import RecordProblem, links_of, records_of
 from .layout import meta_record
 from .state import StateFile
 
@@ -33,6 +34,8 @@ class Verdict(NamedTuple):
     clock: tuple[str, ...] = ()
     # The entry whose hash is the expected head (given to ``check``), when it is not the last one.
     head_entry: int | None = None
+    # Entries the file records as moved to archives, not checked here: (archive name, entry count).
+    archived: tuple[tuple[str, int], ...] = ()
 
 
 class _OutOfOrder(Exception):
@@ -84,10 +87,21 @@ class _Walk:
             if len(self.clock) < CLOCK_NAMED:
                 self.clock.append(problem)
 
-    def chain(self, documents: Iterator[tuple[dict[str, Any], LogEntry]]) -> str | None:
+    def chain(
+        self, documents: Iterator[tuple[dict[str, Any], LogEntry]], links: dict[int, str] | None = None
+    ) -> str | None:
+        """Walk the chain; ``links`` give the predecessor's hash of entries whose predecessor is in
+        another file (an archive)."""
         previous = ledger.GENESIS
         expected_id: int | None = None
         for document, entry in documents:
+            link = links.get(entry.id) if links else None
+            if link is not None and (expected_id is None or entry.id != expected_id):
+                previous, expected_id = link, entry.id
+            elif link is not None and link != previous:
+                for _ in documents:
+                    pass
+                return f"the link recorded for entry {entry.id} does not match entry {entry.id - 1}'s hash"
             problem = ledger.first_break([document], previous=previous, expected_id=expected_id)
             if problem is not None:
                 for _ in documents:  # the verdict holds only if the rest is in order too
@@ -110,20 +124,26 @@ def check(
     tables against the log, ``expected_head`` (a head read out by whoever sent the file) and, with
     the team's ``chain_key``, the head's keyed hash."""
     detected = {incident.id: incident.detected_at for incident in incidents}
+    try:
+        links, records = links_of(state.tables), records_of(state.tables)
+    except RecordProblem as exc:
+        return Verdict(f"{exc}")
+    archived = tuple((record.file, record.entries) for record in records)
     walk = _Walk(to_entry, detected)
     walk.expected = expected_head
     try:
-        problem = walk.chain(walk.documents((doc for _, doc in state.log_records()), ordered=True))
+        problem = walk.chain(walk.documents((doc for _, doc in state.log_records()), ordered=True), links)
     except _OutOfOrder:
         docs = sorted((doc for _, doc in state.log_records()), key=lambda d: to_entry(d).id)
         walk = _Walk(to_entry, detected)
         walk.expected = expected_head
-        problem = walk.chain(walk.documents(docs, ordered=False))
+        problem = walk.chain(walk.documents(docs, ordered=False), links)
     if problem is not None:
         return Verdict(problem)
     last = walk.last
-    head = str(last["hash"]) if last else ledger.GENESIS
-    problem = _meta_problem(state, walk.count, last) or _key_problem(state, head, chain_key)
+    head = _chain_head(state, last, links)
+    moved = sum(count for _, count in archived)
+    problem = _meta_problem(state, walk.count, last, head, moved) or _key_problem(state, head, chain_key)
     if problem is None and expected_head is not None and expected_head != head and expected_head not in walk.hashes:
         problem = (
             f"the log's head is {head}, not the expected {expected_head}: "
@@ -141,19 +161,39 @@ def check(
     if walk.clock_count > len(clock):
         clock.append(f"and {walk.clock_count - len(clock)} more entries with a clock problem")
     head_entry = walk.hashes.get(expected_head) if expected_head not in (None, head) else None
-    return Verdict(None, walk.count, head, unchecked, tuple(clock), head_entry)
+    return Verdict(None, walk.count, head, unchecked, tuple(clock), head_entry, archived)
 
 
-def _meta_problem(state: StateFile, count: int, last: dict[str, Any] | None) -> str | None:
-    """A meta record whose head or entry count does not match the log (entries removed at the end)."""
+def _chain_head(state: StateFile, last: dict[str, Any] | None, links: dict[int, str]) -> str:
+    """The hash the chain ends at: the last entry's, or, when the chain's newest entries were moved
+    to an archive, the one linked to the entry after them."""
+    head = str(last["hash"]) if last else ledger.GENESIS
+    recorded = meta_record(state.tables).get("entries")
+    end = last["id"] if last else 0
+    if isinstance(recorded, int) and end < recorded and (recorded + 1) in links:
+        return links[recorded + 1]
+    return head
+
+
+def _meta_problem(
+    state: StateFile, count: int, last: dict[str, Any] | None, chain_head: str, moved: int = 0
+) -> str | None:
+    """A meta record whose head or entry count does not match the log (entries removed at the end);
+    ``moved`` entries are recorded as moved to archives."""
     meta = meta_record(state.tables)
     head, recorded = meta.get("head"), meta.get("entries")
     end = last["id"] if last else 0
+    if moved and recorded != count + moved:
+        return (
+            f"the log holds {count} entries and its archives {moved}, but the file recorded {recorded} "
+            "(entries removed, or the count edited)"
+        )
+    count += moved
     if count and head is None:
         return f"the file's meta record has no hash chain head, so entries removed after entry {end} could go unseen"
     if count and recorded is None:
         return f"the file's meta record has no entry count, so entries removed after entry {end} could go unseen"
-    if head is not None and head != (last["hash"] if last else ledger.GENESIS):
+    if head is not None and head != chain_head:
         return f"the log ends at entry {end} but the file recorded {recorded} entries (entries removed at the end)"
     if recorded is not None and recorded != count:
         return f"the log holds {count} entries but the file recorded {recorded} (entries removed, or the count edited)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -17,7 +18,7 @@ from textual.screen import Screen
 
 from ..clipboard import BrowserClipboard, PyperclipClipboard, SystemClipboard
 from ..desk import Desk
-from ..domain.errors import FileProblem
+from ..domain.errors import FileProblem, InputError
 from ..domain.model import Snapshot
 from ..domain.pending import PendingEntry
 from ..domain.text import visible
@@ -86,6 +87,8 @@ class IncidentConsole(App[None]):
         self._verify_on_open = verify_on_open
         self._since_retry = 0.0
         self.unsaved_at_exit: list[Change] = []
+        # The Desk the console was opened on, once another file is shown (``open_read_only``).
+        self._home: Desk | None = None
         # Set when the rest of a long log, read after the first frame, is refused: the console closes
         # and the command line prints it.
         self.refused: str | None = None
@@ -305,6 +308,37 @@ class IncidentConsole(App[None]):
             self.mutate_reactive(IncidentConsole.snapshot)
         if not (outcome.refused or outcome.failed):
             _settle_collector()
+
+    def open_read_only(self, path: str) -> str | None:
+        """Show another state file (an archive) read-only, as ``--read-only`` does; None, or why not.
+
+        The Desk opens it; the console keeps its clock and author, and nothing it shows can be changed.
+        Naming the file the console was opened on goes back to it, as it was opened."""
+        if self.saver.pending():
+            return "Changes are still being saved; open the file once they are."
+        target = os.path.abspath(os.path.expanduser(path))
+        if not os.path.isfile(target):
+            return f"{path} is not a file."
+        home = self._home = self._home or self.desk
+        try:
+            if os.path.realpath(target) == os.path.realpath(home.path):
+                desk = home  # back to the file the console was opened on, as it was opened
+            else:
+                desk = Desk.open(target, author=self.desk.author, clock=self.clock, read_only=True)
+            snapshot = desk.snapshot()
+        except (FileProblem, InputError) as exc:
+            return visible(str(exc))
+        self.desk = desk
+        self.team.follow(desk)
+        self.saver = Saver(self._start_save_thread, self.post_message, desk.snapshot)
+        desk.on_lock_wait(self.saver.waiting_for_lock)
+        self.read_only = not desk.writable()
+        self.chain_problem = None
+        self.incident_id = None
+        self.show_snapshot(snapshot)
+        self.main.refresh_state()
+        self.run_worker(self._verify, thread=True, group="verify", exit_on_error=False)
+        return None
 
     def action_quit(self) -> None:  # type: ignore[override]
         pending = self.saver.pending()

@@ -114,7 +114,14 @@ ACTIONS: tuple[ConsoleAction, ...] = (
     ConsoleAction(
         "o", "action_items", "Action items", "Follow-ups with owner and deadline.", footer=False, step="postmortem"
     ),
-    ConsoleAction("i", "pick_incident", "Incidents", "Pick an incident from the list.", footer=False, step="move"),
+    ConsoleAction(
+        "i",
+        "pick_incident",
+        "Incidents",
+        "Pick an incident from the list (ctrl+o there opens an archive read-only).",
+        footer=False,
+        step="move",
+    ),
     ConsoleAction(
         "slash",
         "filter_log",

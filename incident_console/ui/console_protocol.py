@@ -50,6 +50,10 @@ class Console(Protocol):
         """Queue a change for the Desk; ``entry`` is shown in the log until it is saved."""
         ...
 
+    def open_read_only(self, path: str) -> str | None:
+        """Show another state file (an archive) read-only from now on; None, or why it was not opened."""
+        ...
+
     def action_quit(self) -> None:
         """Quit, or warn first when changes are not saved yet."""
         ...

@@ -107,5 +107,12 @@ class Team:
             parts.append((f"  also here: {visible(', '.join(self.others))}", "bold"))
         return tuple(parts)
 
+    def follow(self, desk: Desk) -> None:
+        """The console now shows another file (an archive, read-only): leave this one, be present there."""
+        self.presence.leave()
+        self.desk = desk
+        self.others = []
+        self.presence = Presence(str(desk.path), desk.author, desk.read_only)
+
     def leave(self) -> None:
         self.presence.leave()

@@ -35,6 +35,18 @@ class Scenario:
 SCENARIOS = (
     Scenario("crash-steps", "Crash after each write step (4 steps a round)", scenarios.crash_at_each_step, 25),
     Scenario("sigkill", "SIGKILL a writer at random moments", scenarios.sigkill, 250),
+    Scenario(
+        "archive-crash",
+        "Archive stopped after each step (12 steps a round, two files)",
+        scenarios.archive_crash_at_each_step,
+        10,
+    ),
+    Scenario(
+        "archive-failure",
+        "Archive failing at each write and the rename (9 a round)",
+        scenarios.archive_failure_at_each_step,
+        20,
+    ),
     Scenario("disk-cli", "Full disk: CLI `log` under RLIMIT_FSIZE", scenarios.disk_full_cli, 60),
     Scenario("disk-console", "Full disk: console keeps and retries", scenarios.disk_full_console, 10),
     Scenario(

@@ -51,10 +51,16 @@ CASES: dict[str, list[str]] = {
     "demo": ["demo", "--file", "{tmp}/demo.json"],
     "where": ["where"],
     "verify": ["verify"],
+    "archive": ["archive", "--resolved-older-than", "0d", "--out", "{tmp}/archive.json"],
     "ingest": ["ingest", str(FIXTURES / "alertmanager_firing.json")],
     "listen": ["listen", "--port", "0"],
     "serve": ["serve", "--port", "0"],
     "completion": ["completion", "bash"],
+}
+
+# What a command needs done first, beyond the incident declared (each a command line of its own).
+BEFORE: dict[str, list[list[str]]] = {
+    "archive": [["status", "resolved", "--reason", "fixed"], ["postmortem", "--complete", "--reason", "reviewed"]],
 }
 
 # What each object holds at the least, so a script can rely on it.
@@ -66,7 +72,8 @@ KEYS: dict[str, set[str]] = {
     "run": {"exit_status", "entry"},
     "update": {"text", "template", "copied", "entry"},
     "action": {"id", "incident_id", "text", "owner", "due", "done_at"},
-    "verify": {"path", "intact", "problem", "entries", "head"},
+    "verify": {"path", "intact", "problem", "entries", "head", "archived"},
+    "archive": {"archive", "incidents", "entries", "action_items", "head", "archive_entries", "appended"},
     "completion": {"shell", "script"},
     "where": {"path"},
 }
@@ -90,6 +97,8 @@ def test_every_command_has_a_case() -> None:
 def test_command_prints_one_json_object(
     name: str, state: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    for before in BEFORE.get(name, []):
+        assert main(["--file", str(state), *before]) == 0
     capfd.readouterr()
     argv = [item.replace("{tmp}", str(tmp_path)) for item in CASES[name]]
     if "--file" not in argv:

@@ -34,6 +34,7 @@ MODULES = {
     "demo": "files",
     "where": "files",
     "verify": "files",
+    "archive": "archive",
     "ingest": "detect",
     "listen": "detect",
     "serve": "serve",

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from ...domain.errors import InputError
+from ...domain.errors import FileProblem, InputError
 from ...domain.text import visible
 from ...domain.times import to_text
 from ..json_out import alerts_json, entry_json, incident_json, timer_json
@@ -86,6 +86,9 @@ def where(ctx: Context) -> Reply:
 def _verify_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", metavar="FILE", help="file to check (default: the state file)")
     p.add_argument("--head", metavar="HASH", help="the log head the sender read out (show, handoff, export print it)")
+    p.add_argument(
+        "--with-archive", metavar="ARCHIVE", help="check the hash chain across the file and this archive of it"
+    )
 
 
 @command(
@@ -99,11 +102,21 @@ def verify(ctx: Context) -> Reply:
         raise InputError(f"--head {expected!r} is not a log head (64 hexadecimal digits, as show prints it)")
     expected = expected.strip().lower() if expected else None
     desk = ctx.desk
+    archive = getattr(ctx.args, "with_archive", None)
     if ctx.args.path:
+        from ...desk import Desk
+
         path = state_path(ctx.args.path)
-        verdict = desk.check_file(path, expected)
+        if not os.path.exists(path):
+            raise FileProblem(f"{path} does not exist")
+        desk = Desk.open(path, config=getattr(ctx.args, "config", None), read_only=ctx.read_only)
     else:
         path = desk.path
+    # A crash in the middle of `archive` may have left a rename due: done first, then checked.
+    finished = [] if ctx.read_only else desk.finish_archiving()
+    if archive:
+        verdict = desk.check_with_archive(os.path.abspath(os.path.expanduser(archive)), expected)
+    else:
         verdict = desk.check(expected)
     data = {
         "path": path,
@@ -115,8 +128,12 @@ def verify(ctx: Context) -> Reply:
         "expected_head_entry": verdict.head_entry,
         "unchecked": list(verdict.unchecked),
         "clock_problems": list(verdict.clock),
+        "with_archive": os.path.abspath(archive) if archive else None,
+        "archived": [{"archive": name, "entries": count} for name, count in verdict.archived],
+        "finished": finished,
     }
     if verdict.problem:
         sys.stderr.write(f"{PROG}: {path}: {visible(verdict.problem)}\n")
         return Reply("", data, status=1)
-    return Reply(verify_text(path, verdict, expected, desk.chain_key is not None), data)
+    text = verify_text(path, verdict, expected, desk.chain_key is not None, archive)
+    return Reply("\n".join([*(f"{path}: {line}" for line in finished), text]), data)

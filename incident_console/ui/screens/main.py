@@ -253,16 +253,40 @@ class MainScreen(PanesScreen):
         self._switch_to(ids[index])
 
     async def action_pick_incident(self) -> None:
+        from .picker import OPEN_FILE, IncidentPicker
+
         snapshot = self.console.snapshot
         if not snapshot.incidents:
-            self.notify("There are no incidents.", severity="warning")
+            self.notify("There are no incidents: open a file (an archive) instead.", severity="warning")
+            await self._open_file()
             return
         choices = tuple(
             (i.id, f"{i.id} {i.severity.value} {i.status.value} — {i.title}") for i in reversed(snapshot.incidents)
         )
         current = self.incident
         fields = [forms.Field("incident", "Incident", choices, required=True, value=current.id if current else "")]
-        await self._form("Switch incident", fields, lambda v: self._switch_to(v["incident"]), save_label="Switch")
+
+        async def picked(values: Values | None) -> None:
+            if values is not None and OPEN_FILE in values:
+                await self._open_file()
+            elif values is not None:
+                self._switch_to(values["incident"])
+
+        picker = IncidentPicker("Switch incident (ctrl+o: open a file read-only)", fields, save_label="Switch")
+        await self.app.push_screen(picker, picked)
+        picker.focus_first_field()
+
+    async def _open_file(self) -> None:
+        fields = [forms.Field("path", "File (an archive, say)", required=True, placeholder="archive.json")]
+
+        def opened(values: Values) -> None:
+            problem = self.console.open_read_only(values["path"].strip())
+            if problem:
+                self.notify(problem, severity="error", markup=False)
+            else:
+                self.notify(f"Showing {values['path'].strip()} read-only.", markup=False)
+
+        await self._form("Open a file read-only", fields, opened, save_label="Open")
 
     def _switch_to(self, incident_id: str) -> None:
         snapshot = self.console.snapshot

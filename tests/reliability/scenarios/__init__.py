@@ -7,13 +7,15 @@ failure instead of counting it. A scenario the machine cannot run raises ``Unava
 
 The families: ``crash``, ``disk``, ``concurrency``, ``hostile`` (a fixture set of broken files) and
 ``generated`` (generated ones), ``text`` and ``pseudo_terminal`` (untrusted text), ``clipboard``,
-``clock``, ``locales``, ``permissions``. Beside them, what several families share: ``console`` (a
-headless console to drive and read) and ``seeded`` (seeded hypothesis settings); ``harness.py`` one
-folder up holds what every reliability module shares. The planted-name, lock, tamper and burst
+``clock``, ``locales``, ``permissions``, ``archive`` (an archive stopped or failing at each step).
+Beside them, what several families share: ``console`` (a headless console to drive and read) and
+``seeded`` (seeded hypothesis settings); ``harness.py`` one folder up holds what every reliability
+module shares. The planted-name, lock, tamper and burst
 scenarios have modules of their own one folder up (``planted.py``, ``locks.py``, ``tamper.py``,
 ``bursts.py``).
 """
 
+from tests.reliability.scenarios.archive import archive_crash_at_each_step, archive_failure_at_each_step
 from tests.reliability.scenarios.clipboard import clipboard_console, clipboard_failures, clipboard_xvfb
 from tests.reliability.scenarios.clock import clock_dst, clock_jump
 from tests.reliability.scenarios.concurrency import concurrent_writers
@@ -27,6 +29,8 @@ from tests.reliability.scenarios.pseudo_terminal import terminal_output
 from tests.reliability.scenarios.text import untrusted_text_console, untrusted_text_markdown
 
 __all__ = [
+    "archive_crash_at_each_step",
+    "archive_failure_at_each_step",
     "clipboard_console",
     "clipboard_failures",
     "clipboard_xvfb",
