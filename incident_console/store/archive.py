@@ -94,9 +94,18 @@ def record_path(work: str, name: str) -> str:
     return name if os.path.isabs(name) else os.path.join(os.path.dirname(os.path.abspath(work)), name)
 
 
-def read_whole(path: str) -> StateFile:
+def storage_of(path: str, lock: FileLock | None = None) -> AtomicJSONStorage:
+    """The file's storage; given ``lock`` (the file's, held here), a change in place a crash cut
+    off is put back under it rather than under a second lock of this process's, which would wait."""
+    storage = AtomicJSONStorage(path)
+    if lock is not None:
+        storage.lock = lock
+    return storage
+
+
+def read_whole(path: str, lock: FileLock | None = None) -> StateFile:
     """A state file read whole (its log as parsed records), refused when it is not ours."""
-    state = AtomicJSONStorage(path).read_state(whole=True)
+    state = storage_of(path, lock).read_state(whole=True)
     check_ours(path, state.tables, state.has_log)
     return state
 
@@ -211,7 +220,7 @@ def archive(
         raise FileProblem(f"cannot create the folder for {out}: {exc.strerror or exc}") from None
     with lock, FileLock(out, lock.timeout):
         remove_stale_temps(work)  # under the lock, every temporary file beside it is a crashed writer's
-        state = read_whole(work)
+        state = read_whole(work, lock)
         finish_pending(work, state.tables)
         records = _records(work, state.tables)
         _drop_unrecorded_pending(out)

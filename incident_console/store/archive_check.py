@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from . import verification
-from .archive import finish_pending, pending_beside, read_whole, record_path
+from .archive import finish_pending, pending_beside, read_whole, record_path, storage_of
 from .archive_record import (
     ARCHIVE_OF,
     ARCHIVES,
@@ -43,7 +43,7 @@ def finish_archiving(work: str, lock: FileLock) -> list[str]:
     if not pending_beside(work, records):
         return []  # the usual case: nothing to do, and no lock taken
     with lock:
-        return finish_pending(work, AtomicJSONStorage(work).read_state().tables)
+        return finish_pending(work, storage_of(work, lock).read_state().tables)
 
 
 def check_with_archive(
