@@ -17,18 +17,23 @@ every new byte at its size after (the change was complete: a removal of the jour
 undid), and otherwise plays the journal back (each old range written again, the file cut to its
 old size, fsynced); then it removes the journal. A failure while writing the patches plays the
 journal back at once; only when that fails too is the journal left for the next ``recover``. The
-journal is created 0600, exclusively, never through a link.
+journal is created 0600, exclusively, never through a link. Something else at the journal's name
+(a link, a folder, a FIFO, a file of a user who is neither this one nor the file's owner) is never
+opened for its content or played back: ``recover`` raises ``NotAJournal`` and leaves it, and the
+file, as they are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import struct
 from collections.abc import Callable, Sequence
 
 from ..domain.ledger import sha256
 from .atomic import fsync_folder, pread
+from .lock import NOT_MEANT, kind_of, user_name
 
 SUFFIX = ".journal"
 _MAGIC = b"incident-console journal 2\n"
@@ -41,6 +46,10 @@ STEPS = ("journal_written", "patched_0", "patched_1", "file_synced", "journal_re
 
 Patch = tuple[int, bytes]
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotAJournal(Exception):
+    """Something at the journal's name that is not a journal this store wrote; the message says what."""
 
 
 def journal_path(path: str) -> str:
@@ -88,16 +97,23 @@ def write_in_place(path: str, fd: int, patches: Sequence[Patch]) -> None:
 
 def recover(path: str) -> bool:
     """Put back the file a crashed change in place left (see the module's guarantees); True when
-    the file was played back. To be called under the file's lock."""
+    the file was played back. To be called under the file's lock. NotAJournal when something else
+    lies at the journal's name."""
     name = journal_path(path)
     try:
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        before = os.lstat(name)
     except FileNotFoundError:
         return False
-    except OSError:
-        _remove(path)  # a link or something else planted there: not a journal of this store
+    _check_journal(path, before)  # before opening: opening a FIFO would wait for a writer
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(name, flags)
+    except FileNotFoundError:
         return False
     try:
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise NotAJournal(f"{name} changed while it was being read ({NOT_MEANT})")
         raw = _read_all(fd)
     finally:
         os.close(fd)
@@ -119,6 +135,22 @@ def recover(path: str) -> bool:
     _remove(path)
     fsync_folder(os.path.dirname(path) or ".")
     return played
+
+
+def _check_journal(path: str, st: os.stat_result) -> None:
+    name = journal_path(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotAJournal(f"{name} is a {kind_of(st.st_mode)}, not a journal this program wrote ({NOT_MEANT})")
+    if st.st_uid == os.geteuid():
+        return
+    try:
+        if st.st_uid == os.stat(path).st_uid:
+            return
+    except OSError:
+        pass
+    raise NotAJournal(
+        f"{name} belongs to user {user_name(st.st_uid)}, neither you nor the owner of the file ({NOT_MEANT})"
+    )
 
 
 def _digest_of(pieces: Sequence[Patch]) -> bytes:

@@ -33,8 +33,9 @@ except ImportError:  # pragma: no cover - Windows
 DEFAULT_TIMEOUT = 10.0
 # A wait shorter than this (another writer finishing its save) is not worth telling anyone about.
 NOTICE_AFTER = 0.25
-_NOT_MEANT = "remove it if it is not meant to be there"
+NOT_MEANT = "remove it if it is not meant to be there"
 _KINDS = (
+    (stat.S_ISLNK, "symbolic link"),
     (stat.S_ISDIR, "folder"),
     (stat.S_ISFIFO, "FIFO"),
     (stat.S_ISSOCK, "socket"),
@@ -43,7 +44,8 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, in words: "folder", "FIFO", "symbolic link", ..."""
     return next((name for test, name in _KINDS if test(mode)), "special file")
 
 
@@ -164,9 +166,9 @@ class FileLock:
             fd = os.open(self.path, flags, 0o600)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise self._refuse(f"is a symbolic link, which is not followed ({_NOT_MEANT})") from None
+                raise self._refuse(f"is a symbolic link, which is not followed ({NOT_MEANT})") from None
             if exc.errno == errno.EISDIR:
-                raise self._refuse(f"is a folder, not a regular file ({_NOT_MEANT})") from None
+                raise self._refuse(f"is a folder, not a regular file ({NOT_MEANT})") from None
             raise FileProblem(f"cannot write {self.file}: cannot lock it ({exc.strerror})") from None
         try:
             st = os.fstat(fd)
@@ -179,9 +181,9 @@ class FileLock:
 
     def _check_kind(self, st: os.stat_result) -> None:
         if stat.S_ISLNK(st.st_mode):
-            raise self._refuse(f"is a symbolic link, which is not followed ({_NOT_MEANT})")
+            raise self._refuse(f"is a symbolic link, which is not followed ({NOT_MEANT})")
         if not stat.S_ISREG(st.st_mode):
-            raise self._refuse(f"is a {_kind(st.st_mode)}, not a regular file ({_NOT_MEANT})")
+            raise self._refuse(f"is a {kind_of(st.st_mode)}, not a regular file ({NOT_MEANT})")
 
     def _check_owner(self, st: os.stat_result) -> None:
         if st.st_uid == os.geteuid():
@@ -192,7 +194,7 @@ class FileLock:
         except OSError:
             pass
         raise self._refuse(
-            f"belongs to user {user_name(st.st_uid)}, neither you nor the owner of the file ({_NOT_MEANT})"
+            f"belongs to user {user_name(st.st_uid)}, neither you nor the owner of the file ({NOT_MEANT})"
         )
 
     def _take(self, fd: int) -> None:

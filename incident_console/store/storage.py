@@ -99,6 +99,8 @@ class AtomicJSONStorage(Storage):
         if journal.pending(self.path):
             try:
                 journal.recover(self.path)
+            except journal.NotAJournal as exc:
+                raise FileProblem(f"cannot use {self.path}: {exc}") from None
             except OSError as exc:
                 raise FileProblem(
                     f"cannot put back {self.path} after a change to it was cut off: {exc.strerror or exc}"
